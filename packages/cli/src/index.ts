@@ -1,0 +1,3 @@
+export { buildProgram, main, type Io } from './main.js';
+export { runCompile, type CompileCommandOptions } from './compile-command.js';
+export { parseParamOverrides, writeFileAtomic } from './io.js';

@@ -1,0 +1,111 @@
+import { Command, CommanderError, Option } from 'commander';
+import { COMPILER_VERSION } from '@strata/compiler';
+import { runCompile } from './compile-command.js';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: Io = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Builds the CLI. Returns the exit code; never calls process.exit (so it is testable in-process). */
+export function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command('strata')
+    .description('Strata: author, compile and run trading strategies as versioned artifacts.')
+    .version(COMPILER_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .exitOverride();
+
+  program
+    .command('compile')
+    .description('Validate strategy artifacts and compile them into signal-DAG plans.')
+    .argument('<file...>', 'artifact files (YAML, strategy/v1)')
+    .option('--json', 'print results and diagnostics as JSON (for agents and tools)')
+    .option('--out <path>', 'write the plan JSON to this file (or directory, for several artifacts); nothing is written if any artifact fails')
+    .option('--param <name=value>', 'override a param (repeatable), checked against its range', collect)
+    .addOption(new Option('--color', 'force coloured diagnostics').default(undefined))
+    .addOption(new Option('--no-color', 'disable coloured diagnostics'))
+    .addHelpText('after', '\nExit status: 0 compiled (warnings allowed), 1 an artifact has errors, 2 usage error.\n\nExample:\n  strata compile examples/*.yaml\n  strata compile examples/sma-cross.yaml --param fast=20 --out plan.json')
+    .action((files: string[], opts: { json?: boolean; out?: string; param?: string[]; color?: boolean }) => {
+      const color = opts.color ?? (process.stderr.isTTY === true && !process.env.NO_COLOR);
+      setCode(runCompile(files, { ...opts, color }, io));
+    });
+
+  program
+    .command('backtest')
+    .description('Run a strategy artifact over historical data and report the results.')
+    .argument('<artifact>', 'artifact file (YAML, strategy/v1)')
+    .option('--data <dir>', 'data directory with etf/ and/or crypto/ inside (default: data/ next to the artifact)')
+    .option('--feed <id>', "bar feed ID (default: the artifact's feeds.bars)")
+    .option('--from <date>', 'first trading day, YYYY-MM-DD (earlier bars only warm the signals up)')
+    .option('--to <date>', 'last trading day, YYYY-MM-DD')
+    .option('--param <name=value>', 'override a param (repeatable), checked against its range', collect)
+    .option('--cash <amount>', 'initial cash', '100000')
+    .option('--json', 'print the summary as JSON')
+    .option('--out <dir>', 'write summary, equity curve, trades, orders, fills and the run.sqlite event log to this folder')
+    .option('--report <file.html>', 'write a self-contained HTML report')
+    .option('--progress', 'show a progress bar even when stderr is not a terminal')
+    .addOption(new Option('--color', 'force coloured diagnostics').default(undefined))
+    .addOption(new Option('--no-color', 'disable coloured diagnostics'))
+    .addHelpText('after', '\nExit status: 0 ran, 1 the artifact or the data has errors, 2 usage error.\n\nExample:\n  strata backtest examples/sector-rotation.yaml --from 2008-01-01 --report report.html')
+    .action(async (artifact: string, opts: Record<string, unknown>) => {
+      const { runBacktestCommand } = await import('./backtest-command.js');
+      const color = (opts.color as boolean | undefined) ?? (process.stderr.isTTY === true && !process.env.NO_COLOR);
+      setCode(await runBacktestCommand(artifact, { ...opts, color }, io));
+    });
+
+  const analyze = program
+    .command('analyze')
+    .description('Analyse a strategy artifact against historical data (see the subcommands).')
+    .addHelpText('after', '\nExample:\n  strata analyze warmup examples/rsi-reversion.yaml');
+  analyze
+    .command('warmup')
+    .description("Measure how much each signal node's value still depends on where history starts (how much history live trading needs to match the backtest).")
+    .argument('<artifact>', 'artifact file (YAML, strategy/v1)')
+    .option('--data <dir>', 'data directory with etf/ and/or crypto/ inside (default: data/ next to the artifact)')
+    .option('--feed <id>', "bar feed ID (default: the artifact's feeds.bars)")
+    .option('--at <date>', 'evaluation date, YYYY-MM-DD: its bar (or the last one before it) is compared (default: the last bar)')
+    .option('--starts <n,n,...>', "history lengths to test, in bars before the evaluation bar (default: 1, 2, 3, 5 and 10 times the plan's warm-up)")
+    .option('--tolerance <x>', 'relative difference still counted as converged', '1e-6')
+    .option('--param <name=value>', 'override a param (repeatable), checked against its range', collect)
+    .option('--json', 'print the analysis as JSON (schema strata.warmup-analysis/v1)')
+    .addOption(new Option('--color', 'force coloured diagnostics').default(undefined))
+    .addOption(new Option('--no-color', 'disable coloured diagnostics'))
+    .addHelpText('after', '\nExit status: 0 analysed, 1 the artifact or the data has errors, 2 usage error.\n\nMethod: docs/warmup-analysis.md\n\nExample:\n  strata analyze warmup examples/rsi-reversion.yaml --starts 50,100,200,400 --at 2020-03-20')
+    .action(async (artifact: string, opts: Record<string, unknown>) => {
+      const { runAnalyzeWarmupCommand } = await import('./analyze-command.js');
+      const color = (opts.color as boolean | undefined) ?? (process.stderr.isTTY === true && !process.env.NO_COLOR);
+      setCode(await runAnalyzeWarmupCommand(artifact, { ...opts, color }, io));
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every parse problem is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    io.err(`strata: internal error: ${(e as Error).stack ?? String(e)}`);
+    return 70;
+  }
+  if (argv.length === 0) {
+    io.err(program.helpInformation().replace(/\n$/, ''));
+    return 2;
+  }
+  return code;
+}

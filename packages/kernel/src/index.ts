@@ -1,0 +1,11 @@
+export { createKernel, runBacktest, periodsPerYearOf, type BacktestKernel, type BacktestOptions, type BacktestResult, type LogEntry, type OpenPosition, type OrderRecord } from './engine.js';
+export { SignalEngine, type BarColumns } from './signals.js';
+export { SeriesStream, type MarketStream } from './stream.js';
+export { SYMBOL_EVENTS, SYMBOL_STATES, SYMBOL_TRANSITIONS, transition, type SymbolEvent, type SymbolStateName } from './state-machine.js';
+export { KernelError, KERNEL_ERROR_CODES, type KernelErrorCode } from './errors.js';
+export type { EquityCurve, ExitReason, Fill, Side, Trade } from './results.js';
+export { INDICATORS } from './indicators/index.js';
+export type { IndicatorFactory, IndicatorParams, StreamingIndicator } from './indicators/types.js';
+export * from './metrics/index.js';
+export { KERNEL_VERSION } from './version.js';
+export { analyzeWarmup, DEFAULT_WARMUP_MULTIPLES, DEFAULT_WARMUP_TOLERANCE, WARMUP_ANALYSIS_SCHEMA, type WarmupAnalysisOptions, type WarmupEvalResult, type WarmupEvalStatus, type WarmupHighlight, type WarmupLengthResult, type WarmupOutputReport, type WarmupRecommendation, type WarmupReport, type WarmupSymbolReport } from './warmup-analysis.js';

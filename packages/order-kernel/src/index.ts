@@ -1,0 +1,16 @@
+export {
+  applyMessage,
+  foldOrder,
+  inputOf,
+  isTerminal,
+  OPEN_STATES,
+  ORDER_INPUTS,
+  ORDER_STATES,
+  ORDER_TRANSITIONS,
+  OrderStateError,
+  TERMINAL_STATES,
+  transition,
+  type OrderInput,
+  type OrderState,
+  type OrderView,
+} from './fsm.js';
