@@ -122,6 +122,10 @@ export type MessageType = keyof typeof MESSAGES;
 export const COMMAND_TYPES = Object.keys(COMMANDS) as (keyof typeof COMMANDS)[];
 export const EVENT_TYPES = Object.keys(EVENTS) as (keyof typeof EVENTS)[];
 
+export type Side = Static<typeof Side>;
+export type OrderType = Static<typeof OrderType>;
+export type TimeInForce = Static<typeof TimeInForce>;
+export type Urgency = Static<typeof Urgency>;
 export type SubmitOrder = Static<typeof SubmitOrder>;
 export type AmendOrder = Static<typeof AmendOrder>;
 export type CancelOrder = Static<typeof CancelOrder>;
