@@ -1,6 +1,7 @@
 import type { Plan, PlanStop } from '@strata/compiler';
 import { KernelError } from './errors.js';
 import type { EquityCurve, ExitReason, Fill, Side, Trade } from './results.js';
+import { affordableQty, limitTouchPrice, marketPrice, participationCap as participationCapOf, stopTriggerRef } from './fill-model.js';
 import { rebalanceDue, targetWeights, type Candidate } from './portfolio.js';
 import { BREAKER, DrawdownBreaker } from './risk.js';
 import { SignalEngine } from './signals.js';
@@ -362,8 +363,7 @@ export function createKernel(opts: BacktestOptions): BacktestKernel {
   /** The cap on quantity per bar from the volume participation limit. */
   const participationCap = (s: number, row: number): number => {
     if (participation === undefined) return Number.POSITIVE_INFINITY;
-    const vol = stream.columns[s]!.fields[4][row]!;
-    return Math.floor((participation * vol) / lot + 1e-9) * lot;
+    return participationCapOf(participation, stream.columns[s]!.fields[4][row]!, lot);
   };
 
   /** Executes working orders of symbol s against its bar (open phase). */
@@ -377,17 +377,16 @@ export function createKernel(opts: BacktestOptions): BacktestKernel {
       if (w.s !== s || w.remaining <= 0) continue;
       let price = NaN_;
       let ref = NaN_;
+      const buy = w.side === 'buy';
       if (w.type === 'market') {
         ref = open;
-        price = w.side === 'buy' ? open * (1 + slipRate) : open * (1 - slipRate);
+        price = marketPrice(buy, open, slipRate);
       } else if (w.type === 'limit') {
-        if (w.side === 'buy' && low <= w.price) price = ref = Math.min(open, w.price);
-        else if (w.side === 'sell' && high >= w.price) price = ref = Math.max(open, w.price);
+        price = ref = limitTouchPrice(buy, w.price, open, high, low);
       } else {
         // stop: triggers inside the bar; a gap through the level fills at the open.
-        if (w.side === 'buy' && high >= w.price) ref = Math.max(open, w.price);
-        else if (w.side === 'sell' && low <= w.price) ref = Math.min(open, w.price);
-        if (ref === ref) price = w.side === 'buy' ? ref * (1 + slipRate) : ref * (1 - slipRate);
+        ref = stopTriggerRef(buy, w.price, open, high, low);
+        if (ref === ref) price = marketPrice(buy, ref, slipRate);
       }
       if (price !== price) continue;
       let qty = Math.min(w.remaining, participationCap(s, row));
@@ -434,13 +433,7 @@ export function createKernel(opts: BacktestOptions): BacktestKernel {
   };
 
   /** Whole lots affordable with `budget` at `price` including the fee; never rounds up. */
-  const affordable = (budget: number, price: number): number => {
-    const unit = price * (1 + feeRate) * lot;
-    if (!(budget > 0) || !(unit > 0)) return 0;
-    let n = Math.floor(budget / unit);
-    if (n * unit > budget) n -= 1;
-    return n * lot;
-  };
+  const affordable = (budget: number, price: number): number => affordableQty(budget, price, feeRate, lot);
 
   const wholeLots = (q: number) => Math.floor(q / lot + 1e-9) * lot;
 
@@ -587,17 +580,16 @@ export function createKernel(opts: BacktestOptions): BacktestKernel {
       ? Math.max(stop === stop ? stop : -Infinity, trail === trail ? trail : -Infinity)
       : Math.min(stop === stop ? stop : Infinity, trail === trail ? trail : Infinity);
     const stopReason: ExitReason = p.stop === stopLevel ? 'stop_loss' : 'trailing_stop';
-    const hitStop = long ? low <= stopLevel : high >= stopLevel;
-    if (Number.isFinite(stopLevel) && hitStop) {
-      const ref = long ? Math.min(open, stopLevel) : Math.max(open, stopLevel);
+    const ref = Number.isFinite(stopLevel) ? stopTriggerRef(!long, stopLevel, open, high, low) : NaN_;
+    if (ref === ref) {
       const w = submit(D.ts, s, long ? 'sell' : 'buy', Math.abs(p.qty), 'stop', stopLevel, stopReason);
       // The volume cap applies to stops too; the rest stays protected by the same level next bar.
       const q = Math.min(w.remaining, participationCap(s, row));
-      if (q > 0) applyFill(D.ts, w, q, long ? ref * (1 - slipRate) : ref * (1 + slipRate), ref);
+      if (q > 0) applyFill(D.ts, w, q, marketPrice(!long, ref, slipRate), ref);
       return;
     }
-    if (p.take === p.take && (long ? high >= p.take : low <= p.take)) {
-      const px = long ? Math.max(open, p.take) : Math.min(open, p.take);
+    const px = p.take === p.take ? limitTouchPrice(!long, p.take, open, high, low) : NaN_;
+    if (px === px) {
       const w = submit(D.ts, s, long ? 'sell' : 'buy', Math.abs(p.qty), 'limit', p.take, 'take_profit');
       const q = Math.min(w.remaining, participationCap(s, row));
       if (q > 0) applyFill(D.ts, w, q, px, px);

@@ -8,4 +8,5 @@ export { INDICATORS } from './indicators/index.js';
 export type { IndicatorFactory, IndicatorParams, StreamingIndicator } from './indicators/types.js';
 export * from './metrics/index.js';
 export { KERNEL_VERSION } from './version.js';
+export { affordableQty, limitTouchPrice, marketPrice, participationCap, stopTriggerRef } from './fill-model.js';
 export { analyzeWarmup, DEFAULT_WARMUP_MULTIPLES, DEFAULT_WARMUP_TOLERANCE, WARMUP_ANALYSIS_SCHEMA, type WarmupAnalysisOptions, type WarmupEvalResult, type WarmupEvalStatus, type WarmupHighlight, type WarmupLengthResult, type WarmupOutputReport, type WarmupRecommendation, type WarmupReport, type WarmupSymbolReport } from './warmup-analysis.js';
