@@ -12,8 +12,10 @@ export default defineConfig({
       '@strata/contract': src('contract'),
       '@strata/feeds': src('feeds'),
       '@strata/kernel': src('kernel'),
+      '@strata/order-kernel/node': fileURLToPath(new URL('./packages/order-kernel/src/node/index.ts', import.meta.url)),
       '@strata/order-kernel': src('order-kernel'),
       '@strata/report': src('report'),
+      '@strata/venues': src('venues'),
     },
   },
   test: {

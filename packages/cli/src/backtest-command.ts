@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { compileFile, formatDiagnostic, type Plan } from '@strata/compiler';
-import { alwaysOpenCalendar, createDefaultRegistry, FeedError, formatIssue, nyseCalendar, timeframeMs, type BarSeries, type FeedIssue } from '@strata/feeds';
+import { FeedError, type BarSeries } from '@strata/feeds';
 import {
   buyAndHoldCurve,
   computeMetrics,
@@ -11,13 +11,13 @@ import {
   monthlyReturns,
   periodsPerYearOf,
   runBacktest,
-  SeriesStream,
   type BacktestResult,
   type EquityCurve,
   type Metrics,
 } from '@strata/kernel';
 import { perSymbolRows, renderReport, seriesFromColumns, tradeMarkers, type ReportModel } from '@strata/report';
 import { parseParamOverrides, writeFileAtomic } from './io.js';
+import { loadMarket, MarketInputError } from './market.js';
 import type { Io } from './main.js';
 import { checkOutputFile, checkRunFolder, isoDate, OutputFolderError, toCsv, writeRunFolder } from './run-folder.js';
 import { formatSummary } from './summary-table.js';
@@ -48,7 +48,7 @@ export async function runBacktestCommand(target: string, opts: BacktestCommandOp
       io.err(`strata backtest: ${e.message}`);
       return 2;
     }
-    if (e instanceof InputError || e instanceof FeedError || e instanceof KernelError || e instanceof OutputFolderError) {
+    if (e instanceof InputError || e instanceof MarketInputError || e instanceof FeedError || e instanceof KernelError || e instanceof OutputFolderError) {
       io.err(`strata backtest: ${e.message}`);
       if (e instanceof FeedError && e.code === 'unknown_symbol' && opts.data === undefined) {
         io.err('hint: the default data folder is data/ next to the artifact; pass --data DIR (e.g. --data ../shared/data for the crypto feeds)');
@@ -90,26 +90,13 @@ async function backtest(target: string, opts: BacktestCommandOptions, io: Io): P
   const plan = compiled.plan;
 
   // 2. data
-  const dataDir = resolve(opts.data ?? join(dirname(target), 'data'));
-  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
-    throw new InputError(`data directory ${opts.data ?? join(dirname(target), 'data')} does not exist; pass --data DIR (a folder with etf/ and/or crypto/ inside)`);
-  }
-  const feedId = opts.feed ?? plan.feeds.bars!;
-  const registry = createDefaultRegistry({ dataDir, strict: true });
-  const source = registry.bars(feedId);
-  if (source.timeframe !== plan.timeframes.base) {
-    throw new InputError(`feed ${feedId} has ${source.timeframe} bars but the strategy's base timeframe is ${plan.timeframes.base}`);
-  }
-  const symbols = unique([...plan.universe, ...(plan.portfolio?.cash ? [plan.portfolio.cash] : []), ...(plan.benchmark ? [plan.benchmark] : [])]);
-  const history = await source.history({ symbols });
-  reportIssues(history.issues, io);
+  const market = await loadMarket(plan, { ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.feed !== undefined ? { feed: opts.feed } : {}), artifactDir: dirname(target) }, io);
+  const { feedId } = market;
+  const history = market;
   checkRange(history.series, plan, from, to);
 
   // 3. run
-  const tradedSymbols = unique([...plan.universe, ...(plan.portfolio?.cash ? [plan.portfolio.cash] : [])]);
-  const calendar = source.describe().options.calendar === nyseCalendar.id ? nyseCalendar : alwaysOpenCalendar;
-  const step = timeframeMs(source.timeframe);
-  const stream = new SeriesStream(tradedSymbols, history.series, { nextSession: (t) => calendar.firstSessionAtOrAfter(t + step, step) });
+  const stream = market.stream();
   const progress = await startProgress(opts.progress ?? false, stream.total);
   let result: BacktestResult;
   try {
@@ -172,24 +159,9 @@ async function backtest(target: string, opts: BacktestCommandOptions, io: Io): P
   return 0;
 }
 
-function unique(xs: readonly string[]): string[] {
-  return [...new Set(xs)];
-}
-
 /** Infinity (profit factor with no losses) is not JSON: write it as the string "Infinity". */
 function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-}
-
-function reportIssues(issues: readonly FeedIssue[], io: Io): void {
-  const errors = issues.filter((i) => i.severity === 'error');
-  const warnings = issues.filter((i) => i.severity === 'warning');
-  for (const e of errors) io.err(formatIssue(e));
-  if (errors.length > 0) throw new InputError(`the data has ${errors.length} error${errors.length === 1 ? '' : 's'} (listed above); nothing was run`);
-  if (warnings.length > 0) {
-    for (const w of warnings.slice(0, 5)) io.err(formatIssue(w));
-    if (warnings.length > 5) io.err(`… and ${warnings.length - 5} more data warnings`);
-  }
 }
 
 function checkRange(series: ReadonlyMap<string, BarSeries>, plan: Plan, from: number | undefined, to: number | undefined): void {

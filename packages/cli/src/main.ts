@@ -85,6 +85,41 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       setCode(await runAnalyzeWarmupCommand(artifact, { ...opts, color }, io));
     });
 
+  const kernel = program
+    .command('kernel')
+    .description('Run strategy artifacts continuously: paper (simulated venue) or live (a real venue).')
+    .addHelpText('after', '\nExample:\n  strata kernel run examples/sma-cross.yaml --mode paper --venue sim --from 2024-01-01');
+  kernel
+    .command('run')
+    .description('Run an artifact (or exactly the version at a git revision: <file>@<rev>) against a replayed feed, through the order kernel to a venue. Resumes from its state directory after a restart.')
+    .argument('<artifact>', 'artifact file, or <file>@<git-rev> (a branch, tag, commit id, optionally ~N)')
+    .option('--mode <mode>', 'paper (the simulated venue) or live (a real venue; locked, see below)', 'paper')
+    .option('--venue <venue>', 'sim, or ccxt:<exchange id> (e.g. ccxt:binance)', 'sim')
+    .option('--venue-url <url>', 'send the exchange API requests to this origin (e.g. a local venue emulator)')
+    .option('--order-kernel <socket:path>', 'use an order-kernel server process over its Unix socket instead of one in process (real venues only)')
+    .option('--data <dir>', 'data directory with etf/ and/or crypto/ inside (default: data/ next to the artifact)')
+    .option('--feed <id>', "bar feed ID to replay (default: the artifact's feeds.bars)")
+    .option('--from <date>', 'first trading day, YYYY-MM-DD (earlier bars only warm the signals up)')
+    .option('--pace <pace>', 'replay pace: max, realtime, or a speed-up such as 3600x', 'max')
+    .option('--state <dir>', 'run state directory: order log, venue state, progress (default: run/<name>-<mode>)')
+    .option('--cash <amount>', 'initial cash of the simulated venue', '100000')
+    .option('--param <name=value>', 'override a param (repeatable), checked against its range', collect)
+    .option('--max-bars <n>', 'stop after this many new bars')
+    .option('--cancel-all-on-exit', 'on SIGINT / SIGTERM, cancel every working order before exiting')
+    .option('--confirm-live', `confirm live trading (also needs the environment variable STRATA_LIVE_TRADING)`)
+    .option('--json', 'print events and the summary as JSON lines')
+    .addOption(new Option('--color', 'force coloured diagnostics').default(undefined))
+    .addOption(new Option('--no-color', 'disable coloured diagnostics'))
+    .addHelpText(
+      'after',
+      '\nLive trading is locked: it runs only with --confirm-live AND STRATA_LIVE_TRADING=I_UNDERSTAND_REAL_MONEY_IS_AT_RISK.\nExchange credentials come from the encrypted store ($STRATA_CREDENTIALS_FILE, key in STRATA_CREDENTIALS_KEY).\n\nExit status: 0 ran to the end of the feed or stopped cleanly (SIGINT / SIGTERM), 1 refused (drift, lock, bad artifact or data), 2 usage error.\n\nExamples:\n  strata kernel run examples/sma-cross.yaml --from 2024-01-01\n  strata kernel run examples/sma-cross.yaml@HEAD~1 --pace 86400x --state run/sma-v1',
+    )
+    .action(async (artifact: string, opts: Record<string, unknown>) => {
+      const { runKernelRunCommand } = await import('./kernel-run/command.js');
+      const color = (opts.color as boolean | undefined) ?? (process.stderr.isTTY === true && !process.env.NO_COLOR);
+      setCode(await runKernelRunCommand(artifact, { ...opts, color }, io));
+    });
+
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import canonicalizeModule from 'canonicalize';
+import { compileFastCheck, type FastCheck } from './fast-validate.js';
 import { MESSAGES, ORDER_SCHEMA, type Message, type MessageType } from './messages.js';
 
 /** The contract's one error class; `code` is a closed set. */
@@ -37,6 +38,14 @@ function validatorFor(type: string): ValidateFunction | undefined {
   return validators.get(type);
 }
 
+/** One fast accept-only check per message type (see fast-validate.ts), compiled when the module loads. */
+const fastChecks = new Map<string, FastCheck>(Object.entries(MESSAGES).map(([name, schema]) => [name, compileFastCheck(schema)]));
+
+/** For tests: the fast check and the ajv validator of one message type, to hold them to the same verdict. */
+export function validatorsOf(type: MessageType): { readonly fast: FastCheck; readonly ajv: (value: unknown) => boolean } {
+  return { fast: fastChecks.get(type)!, ajv: (value) => validatorFor(type)!(value) };
+}
+
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '/';
   if (e.keyword === 'additionalProperties') return `${at} has an unknown field \`${String((e.params as { additionalProperty: string }).additionalProperty)}\``;
@@ -54,35 +63,48 @@ export function validateMessage(value: unknown): Message {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ContractError('invalid_message', 'a message must be a JSON object');
   const v = value as Record<string, unknown>;
   const schema = v.schema;
-  if (typeof schema === 'string') {
-    const m = /^order\/v(\d+)$/.exec(schema);
+  if (schema !== ORDER_SCHEMA) {
+    const m = typeof schema === 'string' ? /^order\/v(\d+)$/.exec(schema) : null;
     if (m && m[1] !== '1') throw new ContractError('unsupported_version', `message schema ${schema} is not supported: this build speaks ${ORDER_SCHEMA} only; upgrade the receiver or send ${ORDER_SCHEMA}`);
+    throw new ContractError('invalid_message', `\`schema\` must be "${ORDER_SCHEMA}", got ${JSON.stringify(schema)}`);
   }
-  if (schema !== ORDER_SCHEMA) throw new ContractError('invalid_message', `\`schema\` must be "${ORDER_SCHEMA}", got ${JSON.stringify(schema)}`);
   const type = v.type;
+  // Hot path: the accept-only check compiled from the same schemas; ajv runs only to explain a failure.
+  const fast = typeof type === 'string' ? fastChecks.get(type) : undefined;
+  if (fast !== undefined && fast(value)) {
+    const problems = semanticProblems(value as Message);
+    if (problems !== undefined) throw new ContractError('invalid_message', `invalid ${type}`, problems);
+    return value as Message;
+  }
   const validate = typeof type === 'string' ? validatorFor(type) : undefined;
   if (!validate) throw new ContractError('invalid_message', `unknown message type ${JSON.stringify(type)}; known: ${Object.keys(MESSAGES).join(', ')}`);
   if (!validate(value)) throw new ContractError('invalid_message', `invalid ${String(type)}`, (validate.errors ?? []).map(describe));
   const problems = semanticProblems(value as Message);
-  if (problems.length > 0) throw new ContractError('invalid_message', `invalid ${String(type)}`, problems);
+  if (problems !== undefined) throw new ContractError('invalid_message', `invalid ${String(type)}`, problems);
   return value as Message;
 }
 
-function semanticProblems(m: Message): string[] {
-  const out: string[] = [];
+/** The fields each order type needs (hoisted: validateMessage is on the order kernel's hot path). */
+const NEEDS = { market: [], limit: ['limitPrice'], stop: ['stopPrice'], stop_limit: ['limitPrice', 'stopPrice'], trailing_stop: ['trailingOffsetBps'] } as const;
+const AMENDABLE_FIELDS = ['qty', 'limitPrice', 'stopPrice', 'urgency', 'timeInForce', 'expireAt'] as const;
+
+/** The rules a schema cannot state; undefined when there is no problem (no allocation on the happy path). */
+function semanticProblems(m: Message): string[] | undefined {
+  let out: string[] | undefined;
+  const add = (p: string): void => {
+    (out ??= []).push(p);
+  };
   if (m.type === 'SubmitOrder') {
-    const needs = { market: [], limit: ['limitPrice'], stop: ['stopPrice'], stop_limit: ['limitPrice', 'stopPrice'], trailing_stop: ['trailingOffsetBps'] } as const;
-    for (const f of needs[m.orderType]) if (m[f] === undefined) out.push(`/ a ${m.orderType} order needs \`${f}\``);
-    if (m.orderType === 'market' && (m.limitPrice !== undefined || m.stopPrice !== undefined)) out.push('/ a market order takes no limitPrice or stopPrice');
-    if (m.orderType !== 'trailing_stop' && m.trailingOffsetBps !== undefined) out.push('/ trailingOffsetBps is only for trailing_stop orders');
-    if ((m.timeInForce === 'gtd') !== (m.expireAt !== undefined)) out.push(m.timeInForce === 'gtd' ? '/ a gtd order needs `expireAt`' : '/ `expireAt` is only for gtd orders');
-    if (m.expireAt !== undefined && m.expireAt <= m.tsEvent) out.push('/expireAt must be after tsEvent');
-  }
-  if (m.type === 'AmendOrder' || m.type === 'OrderAmended') {
-    const changes = ['qty', 'limitPrice', 'stopPrice', 'urgency', 'timeInForce', 'expireAt'] as const;
-    if (!changes.some((f) => m[f] !== undefined)) out.push(`/ ${m.type} must change at least one of ${changes.join(', ')}`);
-  }
-  if (m.type === 'OrderFilled' && m.cumQty < m.qty) out.push('/cumQty cannot be below this fill\'s qty');
+    for (const f of NEEDS[m.orderType]) if (m[f] === undefined) add(`/ a ${m.orderType} order needs \`${f}\``);
+    if (m.orderType === 'market' && (m.limitPrice !== undefined || m.stopPrice !== undefined)) add('/ a market order takes no limitPrice or stopPrice');
+    if (m.orderType !== 'trailing_stop' && m.trailingOffsetBps !== undefined) add('/ trailingOffsetBps is only for trailing_stop orders');
+    if ((m.timeInForce === 'gtd') !== (m.expireAt !== undefined)) add(m.timeInForce === 'gtd' ? '/ a gtd order needs `expireAt`' : '/ `expireAt` is only for gtd orders');
+    if (m.expireAt !== undefined && m.expireAt <= m.tsEvent) add('/expireAt must be after tsEvent');
+  } else if (m.type === 'AmendOrder' || m.type === 'OrderAmended') {
+    let changes = false;
+    for (const f of AMENDABLE_FIELDS) if (m[f] !== undefined) changes = true;
+    if (!changes) add(`/ ${m.type} must change at least one of ${AMENDABLE_FIELDS.join(', ')}`);
+  } else if (m.type === 'OrderFilled' && m.cumQty < m.qty) add("/cumQty cannot be below this fill's qty");
   return out;
 }
 

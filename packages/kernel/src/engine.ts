@@ -145,6 +145,10 @@ const NaN_ = Number.NaN;
 export interface BacktestKernel {
   step(): boolean;
   finish(): BacktestResult;
+  /** The event log so far (the same array `finish()` returns): a paper/live shell forwards new SubmitOrder entries after each step. */
+  readonly log: readonly LogEntry[];
+  /** Current position per traded symbol (the kernel's own book), for a shell to reconcile against a venue. */
+  positions(): ReadonlyMap<string, number>;
 }
 
 /** Runs a whole backtest: `createKernel(opts)` stepped to the end of its stream. */
@@ -904,7 +908,12 @@ export function createKernel(opts: BacktestOptions): BacktestKernel {
     return result;
   };
 
-  return { step, finish };
+  const positions = (): ReadonlyMap<string, number> => {
+    const out = new Map<string, number>();
+    for (let s = 0; s < nSym; s++) if (pos[s]!.qty !== 0) out.set(symbols[s]!, pos[s]!.qty);
+    return out;
+  };
+  return { step, finish, log, positions };
 }
 
 function stopDistance(stop: PlanStop | undefined, v: Float64Array, slot: number, close: number): number {

@@ -1,4 +1,5 @@
 import type { Message } from '@strata/contract';
+import { COMMAND_REJECT_CODES } from './core/types.js';
 
 /**
  * The order state machine as data. An order's state is a fold over its messages (order/v1):
@@ -18,7 +19,8 @@ export const OPEN_STATES = ['PENDING', 'SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLE
 /**
  * The inputs of the table. Contract messages map onto them (`inputOf`): a fill is `PartialFill`
  * or `FinalFill` by its cumulative quantity; a rejection while a cancel is pending is the venue
- * refusing the cancel (the order is still live), split by whether anything has filled.
+ * refusing the cancel (the order is still live), split by whether anything has filled; a rejection
+ * with one of COMMAND_REJECT_CODES refuses an amend or cancel, not the order (`CommandRejected`).
  */
 export const ORDER_INPUTS = [
   'Submit',
@@ -34,6 +36,7 @@ export const ORDER_INPUTS = [
   'Expired',
   'AmendRequested',
   'Amended',
+  'CommandRejected',
 ] as const;
 export type OrderInput = (typeof ORDER_INPUTS)[number];
 
@@ -48,6 +51,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderState, Partial<Readonly<Rec
     CancelRequested: 'CANCEL_PENDING',
     Canceled: 'CANCELED',
     Expired: 'EXPIRED',
+    CommandRejected: 'SUBMITTED',
   },
   ACCEPTED: {
     PartialFill: 'PARTIALLY_FILLED',
@@ -57,6 +61,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderState, Partial<Readonly<Rec
     Expired: 'EXPIRED',
     AmendRequested: 'ACCEPTED',
     Amended: 'ACCEPTED',
+    CommandRejected: 'ACCEPTED',
   },
   PARTIALLY_FILLED: {
     PartialFill: 'PARTIALLY_FILLED',
@@ -66,6 +71,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderState, Partial<Readonly<Rec
     Expired: 'EXPIRED',
     AmendRequested: 'PARTIALLY_FILLED',
     Amended: 'PARTIALLY_FILLED',
+    CommandRejected: 'PARTIALLY_FILLED',
   },
   CANCEL_PENDING: {
     // A fill can race the cancel: it is real and is kept.
@@ -129,6 +135,7 @@ export function inputOf(m: Message, view: Pick<OrderView, 'state' | 'qty' | 'fil
     case 'OrderAccepted':
       return 'Accepted';
     case 'OrderRejected':
+      if ((COMMAND_REJECT_CODES as readonly string[]).includes(m.code)) return 'CommandRejected';
       if (view?.state === 'CANCEL_PENDING') return view.filledQty > 0 ? 'CancelRejectedPartial' : 'CancelRejectedUnfilled';
       return 'Rejected';
     case 'OrderFilled':
@@ -149,34 +156,81 @@ export function inputOf(m: Message, view: Pick<OrderView, 'state' | 'qty' | 'fil
 }
 
 /**
- * Applies one message to an order (undefined before its SubmitOrder). Pure. A duplicate fill is a
- * no-op; a fill after the order ended is recorded (`lateFills`) without a state change; anything
- * else illegal throws OrderStateError.
+ * The mutable form of an order, used by the kernel's hot path (no copy per message). `applyInPlace`
+ * and `applyMessage` share one implementation, so the kernel and the pure fold cannot disagree.
+ */
+export interface OrderRecord {
+  readonly clientOrderId: string;
+  state: OrderState;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  qty: number;
+  filledQty: number;
+  avgPrice: number;
+  fillIds: string[];
+  lateFills: number;
+}
+
+/** A new order (PENDING) from its SubmitOrder. */
+export function newOrderRecord(m: { readonly clientOrderId: string; readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number }): OrderRecord {
+  return { clientOrderId: m.clientOrderId, state: 'PENDING', symbol: m.symbol, side: m.side, qty: m.qty, filledQty: 0, avgPrice: Number.NaN, fillIds: [], lateFills: 0 };
+}
+
+/**
+ * Applies one message to an order in place. Every check runs before the first write, so a throw
+ * (OrderStateError) leaves the order exactly as it was. Returns false when the message was a no-op
+ * (a duplicate fill, same `fillId`), true when it changed the order.
+ */
+export function applyInPlace(o: OrderRecord, m: Message): boolean {
+  if (m.type === 'SubmitOrder') throw new OrderStateError(o.state, 'Submit', `order ${m.clientOrderId} already exists (${o.state})`);
+  if (m.clientOrderId !== o.clientOrderId) throw new OrderStateError(o.state, inputOf(m, o), `message for ${m.clientOrderId} applied to order ${o.clientOrderId}`);
+  if (m.type === 'OrderFilled') {
+    if (o.fillIds.includes(m.fillId)) return false; // a duplicate report of the same execution
+    const filledQty = o.filledQty + m.qty;
+    if (filledQty > o.qty + 1e-9) throw new OrderStateError(o.state, 'PartialFill', `fill ${m.fillId} would overfill ${o.clientOrderId}: ${filledQty} > ${o.qty}`);
+    const complete = filledQty >= o.qty - 1e-12;
+    let state: OrderState;
+    if (isTerminal(o.state)) {
+      // A fill the venue made before it processed our cancel: keep it; a complete fill means the order filled.
+      state = complete ? 'FILLED' : o.state;
+      o.lateFills++;
+    } else {
+      // The fill decides partial vs final by the running total, so duplicates and reordering cannot confuse it.
+      state = transition(o.state, complete ? 'FinalFill' : 'PartialFill');
+    }
+    o.avgPrice = o.filledQty === 0 ? m.price : (o.avgPrice * o.filledQty + m.price * m.qty) / filledQty;
+    o.filledQty = filledQty;
+    o.fillIds.push(m.fillId);
+    o.state = state;
+    return true;
+  }
+  if (m.type === 'OrderAmended' && m.qty !== undefined) {
+    const state = transition(o.state, 'Amended');
+    if (m.qty < o.filledQty - 1e-9) throw new OrderStateError(o.state, 'Amended', `amended qty ${m.qty} of ${o.clientOrderId} is below its filled qty ${o.filledQty}`);
+    o.qty = m.qty;
+    o.state = state;
+    return true;
+  }
+  o.state = transition(o.state, inputOf(m, o));
+  return true;
+}
+
+/**
+ * Applies one message to an order (undefined before its SubmitOrder). Pure: returns a new view and
+ * leaves the given one untouched. A duplicate fill is a no-op (the same view is returned); a fill
+ * after the order ended is recorded (`lateFills`) without a state change; anything else illegal
+ * throws OrderStateError.
  */
 export function applyMessage(view: OrderView | undefined, m: Message): OrderView {
   if (m.type === 'SubmitOrder') {
     if (view !== undefined) throw new OrderStateError(view.state, 'Submit', `order ${m.clientOrderId} already exists (${view.state})`);
-    return { clientOrderId: m.clientOrderId, state: 'PENDING', symbol: m.symbol, side: m.side, qty: m.qty, filledQty: 0, avgPrice: Number.NaN, fillIds: [], lateFills: 0 };
+    return newOrderRecord(m);
   }
   if (view === undefined) throw new OrderStateError('NONE', inputOf(m, undefined), `no order ${m.clientOrderId}: ${m.type} before SubmitOrder`);
-  if (m.clientOrderId !== view.clientOrderId) throw new OrderStateError(view.state, inputOf(m, view), `message for ${m.clientOrderId} applied to order ${view.clientOrderId}`);
-  if (m.type === 'OrderFilled') {
-    if (view.fillIds.includes(m.fillId)) return view; // a duplicate report of the same execution
-    const filledQty = view.filledQty + m.qty;
-    if (filledQty > view.qty + 1e-9) throw new OrderStateError(view.state, 'PartialFill', `fill ${m.fillId} would overfill ${view.clientOrderId}: ${filledQty} > ${view.qty}`);
-    const avgPrice = view.filledQty === 0 ? m.price : (view.avgPrice * view.filledQty + m.price * m.qty) / filledQty;
-    const recorded = { ...view, filledQty, avgPrice, fillIds: [...view.fillIds, m.fillId] };
-    if (isTerminal(view.state)) {
-      // A fill the venue made before it processed our cancel: keep it; a complete fill means the order filled.
-      return { ...recorded, lateFills: view.lateFills + 1, state: filledQty >= view.qty - 1e-12 ? 'FILLED' : view.state };
-    }
-    // The fill decides partial vs final by the running total, so duplicates and reordering cannot confuse it.
-    return { ...recorded, state: transition(view.state, filledQty >= view.qty - 1e-12 ? 'FinalFill' : 'PartialFill') };
-  }
-  if (m.type === 'OrderAmended' && m.qty !== undefined) {
-    return { ...view, qty: m.qty, state: transition(view.state, 'Amended') };
-  }
-  return { ...view, state: transition(view.state, inputOf(m, view)) };
+  if (m.type === 'OrderFilled' && view.fillIds.includes(m.fillId) && m.clientOrderId === view.clientOrderId) return view;
+  const copy: OrderRecord = { ...view, fillIds: [...view.fillIds] };
+  applyInPlace(copy, m);
+  return copy;
 }
 
 /** Folds an order's messages, in order. The same messages always give the same view. */

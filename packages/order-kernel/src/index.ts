@@ -1,8 +1,10 @@
 export {
+  applyInPlace,
   applyMessage,
   foldOrder,
   inputOf,
   isTerminal,
+  newOrderRecord,
   OPEN_STATES,
   ORDER_INPUTS,
   ORDER_STATES,
@@ -11,6 +13,39 @@ export {
   TERMINAL_STATES,
   transition,
   type OrderInput,
+  type OrderRecord,
   type OrderState,
   type OrderView,
 } from './fsm.js';
+export { OrderKernel } from './core/kernel.js';
+export { OrderKernelError } from './core/errors.js';
+export { CONTROL_INPUT_TYPES } from './core/check-input.js';
+export {
+  COMMAND_REJECT_CODES,
+  ORDER_KERNEL_ERROR_CODES,
+  PRETRADE_REJECT_CODES,
+  type AlgoSnapshot,
+  type CommandOf,
+  type ControlInput,
+  type KernelInput,
+  type KernelOutput,
+  type OrderKernelConfig,
+  type OrderKernelErrorCode,
+  type OrderKernelSnapshot,
+  type OrderLogRecord,
+  type OrderSnapshot,
+  type PreTradeControls,
+  type PretradeRejectCode,
+  type Timer,
+} from './core/types.js';
+export {
+  VENUE_ERROR_KINDS,
+  VenueError,
+  type Venue,
+  type VenueBalance,
+  type VenueCapabilities,
+  type VenueErrorKind,
+  type VenueEventSink,
+  type VenueFill,
+  type VenueOrder,
+} from './core/venue-port.js';

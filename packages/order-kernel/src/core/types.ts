@@ -1,5 +1,5 @@
 import type { AmendOrder, CancelAll, CancelOrder, Command, OrderEvent, SubmitOrder } from '@strata/contract';
-import type { OrderView } from '../fsm.js';
+import type { OrderState, OrderView } from '../fsm.js';
 import type { VenueCapabilities } from './venue-port.js';
 
 /**
@@ -25,7 +25,11 @@ export interface PreTradeControls {
     readonly perSymbol?: { readonly limit: number; readonly windowMs: number };
     readonly cancels?: { readonly limit: number; readonly windowMs: number };
   };
-  /** Cancel/replace loop guard: at most `maxAmends` amends or cancel-replaces per order within `windowMs`. */
+  /**
+   * Cancel/replace loop guard: at most `maxAmends` amends per order within `windowMs`, and at most
+   * `maxAmends` cancel-replaces (a SubmitOrder within `windowMs` of a CancelOrder on the same symbol
+   * and side) per symbol and side within `windowMs`.
+   */
   readonly amendLoop?: { readonly maxAmends: number; readonly windowMs: number };
 }
 
@@ -45,8 +49,18 @@ export const PRETRADE_REJECT_CODES = [
   'unsupported_bracket',
   'unsupported_oco',
   'unsupported_amend',
+  'amend_refused',
 ] as const;
 export type PretradeRejectCode = (typeof PRETRADE_REJECT_CODES)[number];
+
+/**
+ * Codes that refuse a *command* (an AmendOrder or CancelOrder, or a heartbeat's amend) rather than
+ * an order: the OrderRejected carries the order's clientOrderId, but the order is unchanged and
+ * still working (the state machine maps it to `CommandRejected`, a self-loop). An amend that fails
+ * a price or size control is `amend_refused`, and its reason names the control and the numbers.
+ * Every other code refuses a SubmitOrder, and that order is REJECTED.
+ */
+export const COMMAND_REJECT_CODES = ['unsupported_amend', 'amend_loop', 'amend_refused', 'throttle_cancels'] as const satisfies readonly PretradeRejectCode[];
 
 export interface OrderKernelConfig {
   readonly controls: PreTradeControls;
@@ -54,7 +68,18 @@ export interface OrderKernelConfig {
   readonly venue: { readonly id: string; readonly capabilities: VenueCapabilities };
   /** End of the trading day containing `ts` (ms UTC) — the deadline of DAY orders. Default: next 00:00 UTC. */
   readonly dayEnd?: (ts: number) => number;
+  /**
+   * How many finished orders (FILLED, CANCELED, REJECTED, EXPIRED) the kernel keeps, oldest-finished
+   * dropped first (default 100,000). Idempotency (`duplicate` / `conflict`), late fills and
+   * `order(id)` reach the orders kept; a SubmitOrder reusing the id of a dropped order is a new
+   * order, and an event for it is an unknown order. Bounds memory in a long-running process.
+   */
+  readonly retainTerminalOrders?: number;
 }
+
+/** The order kernel's one error class for its own failures (inputs that break the contract throw @strata/contract's ContractError; illegal transitions throw OrderStateError). */
+export const ORDER_KERNEL_ERROR_CODES = ['invalid_config', 'invalid_snapshot', 'replay_mismatch'] as const;
+export type OrderKernelErrorCode = (typeof ORDER_KERNEL_ERROR_CODES)[number];
 
 /** Timers are data. They fire on a `Clock` input whose tsEvent reaches `dueAt`. */
 export type Timer =
@@ -81,6 +106,8 @@ export type ControlInput =
       readonly everyMs: number;
       /** VWAP volume profile (one weight per slice, normalised by the kernel). */
       readonly profile?: readonly number[];
+      /** Round each slice down to a multiple of this (e.g. 1 for whole shares); the last slice takes the remainder. */
+      readonly lotSize?: number;
     }
   | { readonly type: 'Requote'; readonly tsEvent: number; readonly clientOrderId: string; readonly everyMs: number; readonly offsetBps: number };
 
@@ -92,8 +119,16 @@ export interface OrderLogRecord {
   readonly n: number;
   readonly tsEvent: number;
   readonly kind: 'input' | 'reject' | 'venue' | 'event' | 'timer' | 'conflict';
-  /** The message (contract v1 or control input) this record is about. */
+  /**
+   * The message (contract v1 or control input) this record is about: for `input` the input itself;
+   * `venue` the command sent; `event` an event the kernel made (OrderSubmitted); `reject` the
+   * OrderRejected; `timer` the command a timer produced; `conflict` the refused SubmitOrder.
+   */
   readonly message: KernelInput;
+  /** `timer` records: the timer that fired. */
+  readonly timer?: Timer;
+  /** `conflict` records: what differs from the original order. */
+  readonly detail?: string;
 }
 
 export type KernelOutput =
@@ -109,3 +144,82 @@ export type KernelOutput =
   | { readonly kind: 'conflict'; readonly clientOrderId: string; readonly message: string };
 
 export type CommandOf = SubmitOrder | AmendOrder | CancelOrder | CancelAll;
+
+/** An order in a snapshot. `avgPrice` is null before the first fill (JSON has no NaN). */
+export interface OrderSnapshot {
+  readonly clientOrderId: string;
+  readonly state: OrderState;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  readonly filledQty: number;
+  readonly avgPrice: number | null;
+  readonly fillIds: readonly string[];
+  readonly lateFills: number;
+  /** Current validity (the submit's, then each OrderAmended's). */
+  readonly timeInForce: SubmitOrder['timeInForce'];
+  readonly expireAt: number | null;
+  /** The price the venue has confirmed (the submit's, then each OrderAmended's); null when none. */
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  /** The original SubmitOrder (fixed key order), kept for idempotency. */
+  readonly submit: SubmitOrder;
+  /** The algo parent when this is a child slice, else null. */
+  readonly parentId: string | null;
+  /** Times of recent amends (the amend-loop guard), oldest first. */
+  readonly amendTimes: readonly number[];
+}
+
+export interface AlgoSnapshot {
+  readonly parentId: string;
+  readonly algo: 'twap' | 'vwap';
+  readonly child: SubmitOrder;
+  /** Planned quantity of every slice (the last one takes the remainder). */
+  readonly sliceQty: readonly number[];
+  readonly everyMs: number;
+  /** Slices submitted so far. */
+  readonly sent: number;
+}
+
+/**
+ * Everything the kernel knows, as plain JSON with a fixed key order: `JSON.stringify` of two
+ * snapshots is equal exactly when the kernels are in the same state. `new OrderKernel(config,
+ * snapshot)` resumes from it.
+ */
+export interface OrderKernelSnapshot {
+  readonly format: 'strata.order-kernel.snapshot/v1';
+  readonly venueId: string;
+  /** The kernel's clock: the largest tsEvent seen (0 before the first input). */
+  readonly now: number;
+  /** `n` of the next log record. */
+  readonly nextLogN: number;
+  /** `seq` of the next message the kernel makes. */
+  readonly nextSeq: number;
+  readonly nextTimerSeq: number;
+  readonly killSwitch: { readonly engaged: boolean; readonly reason: string };
+  /** In submission order. */
+  readonly orders: readonly OrderSnapshot[];
+  /** clientOrderIds of the finished orders kept, in the order they finished (the oldest is dropped first). */
+  readonly finished: readonly string[];
+  /** Per symbol, in first-seen order: last prices (null when unknown) and the control state. */
+  readonly symbols: readonly SymbolSnapshot[];
+  /** Pending timers, by (dueAt, seq). */
+  readonly timers: readonly { readonly seq: number; readonly timer: Timer }[];
+  readonly algos: readonly AlgoSnapshot[];
+  /** Global sliding windows: send times, oldest first. */
+  readonly windows: { readonly global: readonly number[]; readonly cancels: readonly number[] };
+}
+
+export interface SymbolSnapshot {
+  readonly symbol: string;
+  readonly last: number | null;
+  readonly bid: number | null;
+  readonly ask: number | null;
+  /** Per-symbol throttle window: send times, oldest first. */
+  readonly sent: readonly number[];
+  /** Submits inside the duplicate window: [tsEvent, the SubmitOrder], oldest first. */
+  readonly recent: readonly (readonly [number, SubmitOrder])[];
+  /** Last upstream cancel per side (the cancel/replace guard), null when none. */
+  readonly lastCancel: { readonly buy: number | null; readonly sell: number | null };
+  readonly replaces: { readonly buy: readonly number[]; readonly sell: readonly number[] };
+}
