@@ -44,7 +44,7 @@ emu.setPrice('BTCUSDT', 30_000);
 const child = spawn(
   process.execPath,
   [SERVER, '--socket', socket, '--log', join(dir, 'orders.sqlite'), '--venue', 'ccxt:binance', '--venue-url', emu.url, '--credentials', credentials, '--controls', join(dir, 'controls.json'), '--poll-ms', '1000'],
-  { env: { ...process.env, STRATA_CREDENTIALS_KEY: credKey }, stdio: ['ignore', 'pipe', 'inherit'] },
+  { env: { ...process.env, STRATA_CREDENTIALS_KEY: credKey }, stdio: ['ignore', 'pipe', 'ignore'] },
 );
 let out = '';
 child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
@@ -103,10 +103,13 @@ const f = (x) => `${x.toFixed(3)} ms`;
 console.log(`order-kernel cross-process round trip (Unix socket, SubmitOrder → OrderSubmitted), Node ${process.version}, load ${loadavg()[0].toFixed(2)}`);
 console.log(`sequential, ${ORDERS} orders after ${WARMUP} warm-up: p50 ${f(pct(lat, 50))}  p99 ${f(pct(lat, 99))}  p99.9 ${f(pct(lat, 99.9))}  max ${f(lat.at(-1))}  → ${Math.round(ORDERS / seqSec)} messages/s`);
 console.log(`pipelined (${WINDOW} in flight), ${ORDERS} orders: p50 ${f(pct(pipe, 50))}  p99 ${f(pct(pipe, 99))}  p99.9 ${f(pct(pipe, 99.9))}  → ${Math.round(ORDERS / pipeSec)} messages/s`);
-console.log(`emulator orders placed: ${emu.orders().length} (every submit reached the venue over HTTP in the background)`);
+console.log(`venue side: ${emu.orders().length} of ${n} orders placed at the emulator so far (the server sends them over HTTP in the background, paced by ccxt's rate limiter)`);
 
 await gw.close();
+// SIGTERM makes the server finish its venue backlog; a benchmark does not wait for that.
 child.kill('SIGTERM');
+const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
 await new Promise((r) => child.once('exit', r));
+clearTimeout(killer);
 await emu.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ const benches = [
   ['backtest-throughput.mjs', '--memory', '--bars', '1000000'],
   ['backtest-throughput.mjs', '--memory', '--bars', '10000000'],
   ['sector-rotation.mjs'],
+  ['order-kernel-rtt.js'],
 ];
 const only = process.argv.slice(2);
 let failed = 0;

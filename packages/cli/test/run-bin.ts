@@ -17,6 +17,8 @@ export interface RunOptions {
   /** Keep NO_COLOR set (default true); false runs without it, to test colour detection. */
   readonly noColorEnv?: boolean;
   readonly timeoutMs?: number;
+  /** Extra environment variables (undefined removes one). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Runs the built bin to completion. Asynchronous, so independent cases overlap their start-up. */
@@ -25,6 +27,10 @@ export function strata(args: readonly string[], opts: RunOptions = {}): Promise<
   delete env.FORCE_COLOR;
   delete env.STRATA_DEBUG;
   if (opts.noColorEnv === false) delete env.NO_COLOR;
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 40_000 });
     let stdout = '';

@@ -171,9 +171,15 @@ export interface OrderRecord {
   lateFills: number;
 }
 
+/**
+ * The shared empty fill list of an order without fills (no allocation per order): applyInPlace
+ * replaces it with a fresh array at the first fill and never writes into it.
+ */
+export const NO_FILLS: string[] = Object.freeze([]) as unknown as string[];
+
 /** A new order (PENDING) from its SubmitOrder. */
 export function newOrderRecord(m: { readonly clientOrderId: string; readonly symbol: string; readonly side: 'buy' | 'sell'; readonly qty: number }): OrderRecord {
-  return { clientOrderId: m.clientOrderId, state: 'PENDING', symbol: m.symbol, side: m.side, qty: m.qty, filledQty: 0, avgPrice: Number.NaN, fillIds: [], lateFills: 0 };
+  return { clientOrderId: m.clientOrderId, state: 'PENDING', symbol: m.symbol, side: m.side, qty: m.qty, filledQty: 0, avgPrice: Number.NaN, fillIds: NO_FILLS, lateFills: 0 };
 }
 
 /**
@@ -200,7 +206,8 @@ export function applyInPlace(o: OrderRecord, m: Message): boolean {
     }
     o.avgPrice = o.filledQty === 0 ? m.price : (o.avgPrice * o.filledQty + m.price * m.qty) / filledQty;
     o.filledQty = filledQty;
-    o.fillIds.push(m.fillId);
+    if (o.fillIds === NO_FILLS) o.fillIds = [m.fillId];
+    else o.fillIds.push(m.fillId);
     o.state = state;
     return true;
   }
@@ -228,7 +235,7 @@ export function applyMessage(view: OrderView | undefined, m: Message): OrderView
   }
   if (view === undefined) throw new OrderStateError('NONE', inputOf(m, undefined), `no order ${m.clientOrderId}: ${m.type} before SubmitOrder`);
   if (m.type === 'OrderFilled' && view.fillIds.includes(m.fillId) && m.clientOrderId === view.clientOrderId) return view;
-  const copy: OrderRecord = { ...view, fillIds: [...view.fillIds] };
+  const copy: OrderRecord = { ...view, fillIds: view.fillIds.length === 0 ? NO_FILLS : [...view.fillIds] };
   applyInPlace(copy, m);
   return copy;
 }

@@ -1,6 +1,6 @@
 import { ContractError, type CancelAll, type CancelOrder, type Command, type OrderEvent, type SubmitOrder } from '@strata/contract';
-import type { PreTradeControls } from '@strata/order-kernel';
-import type { OrderGateway } from '@strata/order-kernel/node';
+import type { PreTradeControls } from '../src/index.js';
+import type { OrderGateway } from '../src/node/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from './support/wait.js';
 

@@ -1,4 +1,4 @@
-import { SocketGateway } from '@strata/order-kernel/node';
+import { SocketGateway } from '../src/node/index.js';
 import { expect } from 'vitest';
 import { CONTRACT_CONTROLS, gatewayContract } from './gateway-contract.js';
 import { serverFiles, startEmulator, startServer, stopServer } from './support/server-process.js';

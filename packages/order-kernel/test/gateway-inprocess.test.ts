@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalGateway, OrderService } from '@strata/order-kernel/node';
+import { LocalGateway, OrderService } from '../src/node/index.js';
 import { CONTRACT_CONTROLS, gatewayContract } from './gateway-contract.js';
 import { MemoryVenue } from './support/memory-venue.js';
 

@@ -1,5 +1,5 @@
 import type { OrderFilled, SubmitOrder } from '@strata/contract';
-import { SocketGateway, SqliteOrderLog } from '@strata/order-kernel/node';
+import { SocketGateway, SqliteOrderLog } from '../src/node/index.js';
 import type { BinanceEmulator } from '@strata/venues';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverFiles, startEmulator, startServer, stopServer, type ServerFiles, type ServerProcess } from './support/server-process.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CancelOrder, OrderEvent, SubmitOrder } from '@strata/contract';
-import type { OrderLogRecord, PreTradeControls } from '@strata/order-kernel';
-import { ManualClock, OrderService, OrderShellError, SqliteOrderLog, type ServiceIssue } from '@strata/order-kernel/node';
+import type { OrderLogRecord, PreTradeControls } from '../src/index.js';
+import { ManualClock, OrderService, OrderShellError, SqliteOrderLog, type ServiceIssue } from '../src/node/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryVenue } from './support/memory-venue.js';
 
@@ -63,6 +63,11 @@ async function rig(options: { venue?: MemoryVenue; controls?: PreTradeControls; 
   return { service, venue, events, issues, clock };
 }
 
+/** The same order as a market IOC (no limit price). */
+const market = (o: SubmitOrder): SubmitOrder => {
+  const { limitPrice: _drop, ...rest } = o;
+  return { ...rest, orderType: 'market', timeInForce: 'ioc' };
+};
 const types = (events: readonly OrderEvent[], id: string) => events.filter((e) => e.clientOrderId === id).map((e) => e.type);
 
 describe('OrderService: performing outputs', () => {
@@ -191,7 +196,7 @@ describe('OrderService: submits with an unknown outcome', () => {
   it('a market order that filled inside a timed-out submit: the lookup finds it and the fill is fetched', async () => {
     const r = await rig();
     r.venue.failNext('submit', 'unavailable', { landed: true });
-    await r.service.handle(submit('u-3', { orderType: 'market', timeInForce: 'ioc', limitPrice: undefined } as Partial<SubmitOrder>));
+    await r.service.handle(market(submit('u-3')));
     await r.service.idle();
     expect(types(r.events, 'u-3')).toEqual(['OrderSubmitted', 'OrderAccepted', 'OrderFilled']);
     expect(r.venue.created).toHaveLength(1);
@@ -230,7 +235,7 @@ describe('OrderService: submits with an unknown outcome', () => {
     const original = r.venue.submit.bind(r.venue);
     r.venue.submit = async (o) => {
       if (o.clientOrderId === 'sec-1') {
-        const { VenueError } = await import('@strata/order-kernel');
+        const { VenueError } = await import('../src/index.js');
         throw new VenueError('auth', `invalid signature for key ${SECRET}`);
       }
       return original(o);

@@ -3,8 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContractError, type Command, type OrderEvent, type SubmitOrder } from '@strata/contract';
-import { GatewayServer, OrderShellError, SocketGateway, type Drift, type GatewayBackend, type SendResult } from '@strata/order-kernel/node';
-import type { ControlInput, OrderView } from '@strata/order-kernel';
+import { GatewayServer, OrderShellError, SocketGateway, type Drift, type GatewayBackend, type SendResult } from '../src/node/index.js';
+import type { ControlInput, OrderView } from '../src/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawClient } from './support/raw-client.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrderEvent, SubmitOrder } from '@strata/contract';
-import { OrderService } from '@strata/order-kernel/node';
+import { OrderService } from '../src/node/index.js';
 import { CcxtVenue, type BinanceEmulator } from '@strata/venues';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMU_API_KEY, EMU_SECRET, startEmulator } from './support/server-process.js';
@@ -65,6 +65,11 @@ const order = (id: string, over: Partial<SubmitOrder> = {}): SubmitOrder => ({
   timeInForce: 'gtc',
   ...over,
 });
+/** The same order as a market IOC (no limit price). */
+const market = (o: SubmitOrder): SubmitOrder => {
+  const { limitPrice: _drop, ...rest } = o;
+  return { ...rest, orderType: 'market', timeInForce: 'ioc' };
+};
 const typesOf = (id: string) => events.filter((e) => e.clientOrderId === id).map((e) => e.type);
 const posts = (id: string) => emu.requests({ method: 'POST', path: '/api/v3/order' }).filter((r) => r.clientOrderId === id);
 
@@ -93,7 +98,7 @@ describe('venue faults during submit (CcxtVenue against the Binance emulator)', 
 
   it('timeout on a market order that filled: the fill is recovered with the emulator trade id', async () => {
     emu.delayNext(1, 1_000, { method: 'POST', path: '/api/v3/order' });
-    await service.handle(order('fto-2', { orderType: 'market', timeInForce: 'ioc', limitPrice: undefined } as Partial<SubmitOrder>));
+    await service.handle(market(order('fto-2')));
     await waitUntil(() => typesOf('fto-2').includes('OrderFilled'), () => JSON.stringify(typesOf('fto-2')));
     await service.idle();
     expect(posts('fto-2')).toHaveLength(1);

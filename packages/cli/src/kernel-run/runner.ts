@@ -33,6 +33,9 @@ export interface RunnerState {
   /** The last bar (ms UTC) whose orders were all forwarded; -Infinity (null in JSON) before the first. */
   readonly lastBarTs: number | null;
   readonly ordersSent: number;
+  /** The trading start (`--from`, ms UTC), null for none: the decisions depend on it, so a resume must keep it. */
+  readonly from: number | null;
+  readonly initialCash: number;
 }
 
 export interface RunnerOptions {
@@ -101,7 +104,9 @@ export function toSubmitOrder(e: Extract<LogEntry, { type: 'SubmitOrder' }>, seq
   const base = { schema: 'order/v1', type: 'SubmitOrder', clientOrderId: e.clientOrderId, tsEvent: e.ts, seq, symbol: e.symbol, side: e.side, qty: e.qty, timeInForce: tif, reason: e.reason } as const;
   if (e.orderType === 'limit') return { ...base, orderType: 'limit', limitPrice: e.price! };
   if (e.orderType === 'stop') return { ...base, orderType: 'stop', stopPrice: e.price! };
-  return { ...base, orderType: 'market' };
+  // The backtest's market order takes what its bar offers and expires the rest (unless GTC): that is
+  // immediate-or-cancel, which venues understand where a "day" market order may not exist.
+  return { ...base, orderType: 'market', timeInForce: tif === 'day' ? 'ioc' : tif };
 }
 
 /**
@@ -117,8 +122,16 @@ export async function runStrategy(opts: RunnerOptions): Promise<RunnerSummary> {
     );
   }
   if (prior && prior.venue !== opts.venueId) throw new RunnerStateError(`the run state in ${opts.statePath} was made against venue ${prior.venue}, not ${opts.venueId}`);
+  const from = opts.from ?? null;
+  if (prior && (prior.from !== from || prior.initialCash !== opts.initialCash)) {
+    const day = (t: number | null) => (t === null ? 'none' : new Date(t).toISOString().slice(0, 10));
+    throw new RunnerStateError(
+      `the run in ${opts.statePath} started with --from ${day(prior.from)} and --cash ${prior.initialCash}; resuming with --from ${day(from)} and --cash ${opts.initialCash} would make different decisions. Resume with the same options, or use a new --state directory`,
+    );
+  }
   const resumeAfter = prior?.lastBarTs ?? Number.NEGATIVE_INFINITY;
-  let state: RunnerState = prior ?? { schema: 'strata.kernel-run/v1', artifactHash: plan.artifact.hash, venue: opts.venueId, mode: opts.mode, lastBarTs: null, ordersSent: 0 };
+  let state: RunnerState = prior ?? { schema: 'strata.kernel-run/v1', artifactHash: plan.artifact.hash, venue: opts.venueId, mode: opts.mode, lastBarTs: null, ordersSent: 0, from, initialCash: opts.initialCash };
+  let unsaved = 0;
 
   const kernel = createKernel({ plan, stream, initialCash: opts.initialCash, ...(opts.from !== undefined ? { from: opts.from } : {}), recordCurve: false, recordFills: false });
   const symbols = stream.symbols;
@@ -132,6 +145,13 @@ export async function runStrategy(opts: RunnerOptions): Promise<RunnerSummary> {
   let stoppedBy: RunnerSummary['stoppedBy'] = 'end_of_feed';
   let lastBarTs: number | undefined;
   let orderSeq = state.ordersSent;
+  // Orders still working at the order kernel (for the Clock input).
+  const working = new Set<string>();
+  for (const o of await port.orders()) if (o.state !== 'FILLED' && o.state !== 'CANCELED' && o.state !== 'REJECTED' && o.state !== 'EXPIRED') working.add(o.clientOrderId);
+  const unsubscribe = port.onEvent((ev) => {
+    if (ev.type === 'OrderSubmitted' || ev.type === 'OrderAccepted') working.add(ev.clientOrderId);
+    else if (ev.type === 'OrderCanceled' || ev.type === 'OrderExpired' || ev.type === 'OrderRejected' || (ev.type === 'OrderFilled' && ev.leavesQty <= 0)) working.delete(ev.clientOrderId);
+  });
 
   for (;;) {
     if (opts.shouldStop()) {
@@ -173,15 +193,22 @@ export async function runStrategy(opts: RunnerOptions): Promise<RunnerSummary> {
       bars.set(symbols[s]!, { open: f[0][row]!, high: f[1][row]!, low: f[2][row]!, close: f[3][row]!, volume: f[4][row]! });
     }
     opts.barVenue?.beginBar(ts, bars);
-    // The order kernel's timers (deadlines, re-quotes, algo slices) run on the feed's time.
-    await port.control({ type: 'Clock', tsEvent: ts });
-    for (const [sym, b] of bars) await port.control({ type: 'MarketUpdate', tsEvent: ts, symbol: sym, last: b.open });
+    // The order kernel's timers (deadlines, re-quotes, algo slices) run on the feed's time; with
+    // nothing working there is nothing for them to do (and nothing to write to the order log).
+    if (working.size > 0) await port.control({ type: 'Clock', tsEvent: ts });
+    const quoted = new Set<string>();
     let sentThisBar = 0;
     for (; logIdx < log.length; logIdx++) {
       const e = log[logIdx]!;
       if (e.type !== 'SubmitOrder') continue;
       if (opts.shouldStop()) break; // no new orders once a stop is requested
       const submit = toSubmitOrder(e, orderSeq);
+      if (!quoted.has(submit.symbol)) {
+        // The price collar's reference: this bar's open, as the order goes out.
+        const b = bars.get(submit.symbol);
+        if (b) await port.control({ type: 'MarketUpdate', tsEvent: ts, symbol: submit.symbol, last: b.open });
+        quoted.add(submit.symbol);
+      }
       const outcome = await port.send(submit);
       orderSeq++;
       sentThisBar++;
@@ -196,7 +223,6 @@ export async function runStrategy(opts: RunnerOptions): Promise<RunnerSummary> {
       stoppedBy = 'signal';
       break;
     }
-    for (const [sym, b] of bars) await port.control({ type: 'MarketUpdate', tsEvent: ts, symbol: sym, last: b.close });
     opts.barVenue?.endBar();
     if (opts.venuePositions) {
       const shadow = kernel.positions();
@@ -208,11 +234,17 @@ export async function runStrategy(opts: RunnerOptions): Promise<RunnerSummary> {
       }
     }
     state = { ...state, lastBarTs: ts, ordersSent: orderSeq };
-    writeRunnerState(opts.statePath, state);
+    // Saved after every bar that sent orders (and every 1,000 bars): a resume replays the bars since
+    // the last save, whose orders come back from the order kernel as duplicates, so nothing is lost.
+    if (sentThisBar > 0 || ++unsaved >= 1_000) {
+      writeRunnerState(opts.statePath, state);
+      unsaved = 0;
+    }
     lastBarTs = ts;
     processed++;
     opts.onEvent?.({ kind: 'bar', ts, orders: sentThisBar });
   }
-  if (!existsSync(opts.statePath)) writeRunnerState(opts.statePath, state);
+  unsubscribe();
+  writeRunnerState(opts.statePath, state);
   return { barsProcessed: processed, catchupBars: catchup, ordersForwarded: forwarded, duplicates, rejected, stoppedBy, lastBarTs };
 }

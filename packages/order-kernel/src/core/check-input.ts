@@ -4,6 +4,7 @@ import type { ControlInput, KernelInput } from './types.js';
 /** Control input types (everything a KernelInput can be besides an order/v1 message). */
 export const CONTROL_INPUT_TYPES = ['MarketUpdate', 'Clock', 'KillSwitch', 'StartAlgo', 'Requote'] as const;
 
+const CONTRACT_TYPES = new Set<unknown>(Object.keys(MESSAGES));
 const ID = /^[A-Za-z0-9._:/-]{1,96}$/;
 const SYMBOL = /^[A-Z0-9][A-Z0-9._:/-]{0,31}$/;
 
@@ -24,7 +25,7 @@ const FIELDS: Readonly<Record<ControlInput['type'], { readonly required: readonl
 export function checkInput(input: unknown): KernelInput {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new ContractError('invalid_message', 'a kernel input must be an object');
   const v = input as Record<string, unknown>;
-  if (v.schema !== undefined || (typeof v.type === 'string' && v.type in MESSAGES)) return validateMessage(input);
+  if (v.schema !== undefined || CONTRACT_TYPES.has(v.type)) return validateMessage(input);
   const type = v.type;
   if (typeof type !== 'string' || !(CONTROL_INPUT_TYPES as readonly string[]).includes(type)) {
     throw new ContractError('invalid_message', `unknown kernel input type ${JSON.stringify(type)}; known: order/v1 messages (${Object.keys(MESSAGES).join(', ')}) and ${CONTROL_INPUT_TYPES.join(', ')}`);

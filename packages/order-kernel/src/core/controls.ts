@@ -123,7 +123,7 @@ export class Controls {
     const g = this.c.amendLoop;
     if (g === undefined || s === undefined || !isReplace(s, m.side, now, g.windowMs)) return undefined;
     const w = m.side === 'buy' ? s.replacesBuy : s.replacesSell;
-    if (w !== undefined && !w.allows(now)) return { code: 'amend_loop', reason: `${w.inWindow(now)} cancel-replaces of ${m.symbol} ${m.side} within ${g.windowMs} ms; the guard allows ${g.maxAmends} per ${g.windowMs} ms` };
+    if (w !== undefined && !w.allows(now)) return { code: 'cancel_replace_loop', reason: `${w.inWindow(now)} cancel-replaces of ${m.symbol} ${m.side} within ${g.windowMs} ms; the guard allows ${g.maxAmends} per ${g.windowMs} ms` };
     return undefined;
   }
 

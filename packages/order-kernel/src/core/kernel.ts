@@ -1,5 +1,5 @@
 import { ORDER_SCHEMA, type AmendOrder, type CancelAll, type CancelOrder, type Message, type OrderEvent, type OrderRejected, type OrderSubmitted, type SubmitOrder, type TimeInForce } from '@strata/contract';
-import { applyInPlace, inputOf, isTerminal, ORDER_TRANSITIONS, OrderStateError, type OrderRecord, type OrderView } from '../fsm.js';
+import { applyInPlace, inputOf, isTerminal, NO_FILLS, ORDER_TRANSITIONS, OrderStateError, type OrderRecord, type OrderView } from '../fsm.js';
 import { checkInput } from './check-input.js';
 import { amendPriceAndSize, Controls, newSymbolState, refPrice, type Refusal, type SymbolState } from './controls.js';
 import { OrderKernelError } from './errors.js';
@@ -632,7 +632,7 @@ export class OrderKernel {
       o.qty = os.qty;
       o.filledQty = os.filledQty;
       o.avgPrice = os.avgPrice ?? Number.NaN;
-      o.fillIds = os.fillIds.slice();
+      o.fillIds = os.fillIds.length === 0 ? NO_FILLS : os.fillIds.slice();
       o.lateFills = os.lateFills;
       o.timeInForce = os.timeInForce;
       o.expireAt = os.expireAt ?? undefined;
@@ -690,7 +690,7 @@ function newKOrder(m: SubmitOrder, parentId: string | undefined): KOrder {
     qty: m.qty,
     filledQty: 0,
     avgPrice: Number.NaN,
-    fillIds: [],
+    fillIds: NO_FILLS,
     lateFills: 0,
     submit: m,
     orderType: m.orderType,

@@ -26,9 +26,10 @@ export interface PreTradeControls {
     readonly cancels?: { readonly limit: number; readonly windowMs: number };
   };
   /**
-   * Cancel/replace loop guard: at most `maxAmends` amends per order within `windowMs`, and at most
-   * `maxAmends` cancel-replaces (a SubmitOrder within `windowMs` of a CancelOrder on the same symbol
-   * and side) per symbol and side within `windowMs`.
+   * Cancel/replace loop guard: at most `maxAmends` amends per order within `windowMs` (else the
+   * amend is refused `amend_loop`), and at most `maxAmends` cancel-replaces — a SubmitOrder within
+   * `windowMs` of an upstream CancelOrder on the same symbol and side — per symbol and side within
+   * `windowMs` (else the submit is refused `cancel_replace_loop`).
    */
   readonly amendLoop?: { readonly maxAmends: number; readonly windowMs: number };
 }
@@ -43,6 +44,7 @@ export const PRETRADE_REJECT_CODES = [
   'throttle_symbol',
   'throttle_cancels',
   'amend_loop',
+  'cancel_replace_loop',
   'kill_switch',
   'unsupported_order_type',
   'unsupported_time_in_force',

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PreTradeControls } from '@strata/order-kernel';
-import { CredentialsStore } from '@strata/order-kernel/node';
+import type { PreTradeControls } from '../../src/index.js';
+import { CredentialsStore } from '../../src/node/index.js';
 import { BinanceEmulator } from '@strata/venues';
 
 export const SERVER_MAIN = fileURLToPath(new URL('../../dist/node/server-main.js', import.meta.url));

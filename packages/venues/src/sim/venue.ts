@@ -143,24 +143,38 @@ export class SimVenue implements Venue {
     return { schema: 'strata.sim-venue/v1', ts: this.ts, cash: this.cash, holdings, orders: [...this.orders.values()].map((o) => ({ ...o })), fills: [...this.fills], nextOrder: this.nextOrder };
   }
 
-  /** Opens the bar at `ts`: resting orders execute against it before anything new arrives. */
+  /**
+   * Opens the bar at `ts`: resting orders execute against it before anything new arrives. Opening
+   * a bar the venue has already opened (a runner resuming mid-bar after a restart) executes nothing
+   * again.
+   */
   beginBar(ts: number, bars: ReadonlyMap<string, SimBar>): void {
-    this.ts = ts;
     this.bars = new Map(bars);
-    for (const o of this.orders.values()) if (o.status === 'open' && this.bars.has(o.symbol)) this.execute(o);
-    this.persist();
+    if (ts <= this.ts) return;
+    this.ts = ts;
+    let changed = false;
+    for (const o of this.orders.values()) {
+      if (o.status === 'open' && this.bars.has(o.symbol)) {
+        const before = o.filledQty;
+        this.execute(o);
+        changed ||= o.filledQty !== before || o.status !== 'open';
+      }
+    }
+    if (changed) this.persist();
   }
 
   /** Closes the bar: what non-GTC orders left unfilled expires. */
   endBar(): void {
+    let changed = false;
     for (const o of this.orders.values()) {
       if (o.status === 'open' && !o.gtc && this.bars.has(o.symbol)) {
         o.status = 'expired';
         o.updatedAt = this.ts;
         this.emit(o);
+        changed = true;
       }
     }
-    this.persist();
+    if (changed) this.persist();
   }
 
   async submit(order: SubmitOrder): Promise<VenueOrder> {
