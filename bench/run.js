@@ -10,6 +10,8 @@ const benches = [
   ['backtest-throughput.mjs', '--memory', '--bars', '1000000'],
   ['backtest-throughput.mjs', '--memory', '--bars', '10000000'],
   ['sector-rotation.mjs'],
+  ['order-kernel-step.js'],
+  ['order-kernel-step.js', '--retain', '1000'],
   ['order-kernel-rtt.js'],
 ];
 const only = process.argv.slice(2);

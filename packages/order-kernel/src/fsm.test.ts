@@ -2,7 +2,7 @@ import type { Message } from '@strata/contract';
 import { validateMessage } from '@strata/contract';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyMessage, foldOrder, isTerminal, ORDER_INPUTS, ORDER_STATES, ORDER_TRANSITIONS, OrderStateError, transition, type OrderView } from './fsm.js';
+import { applyInPlace, applyMessage, foldOrder, inputOf, isTerminal, newOrderRecord, ORDER_INPUTS, ORDER_STATES, ORDER_TRANSITIONS, OrderStateError, transition, type OrderView } from './fsm.js';
 
 /** The full table, written out independently of the code: [state, input, expected next state]. */
 const LEGAL: readonly (readonly [string, string, string])[] = [
@@ -139,5 +139,27 @@ describe('an order as the fold of its messages', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('applyInPlace (the kernel’s mutable form)', () => {
+  it('checks before it writes: a refused message leaves the record exactly as it was', () => {
+    const o = newOrderRecord({ clientOrderId: 'abc-SPY-1-0', symbol: 'SPY', side: 'buy', qty: 100 });
+    applyInPlace(o, { ...base, type: 'OrderSubmitted', symbol: 'SPY' });
+    applyInPlace(o, fill('f1', 40, 10, 40));
+    const before = JSON.stringify(o);
+    expect(() => applyInPlace(o, fill('f2', 70, 10, 110))).toThrow(/overfill/);
+    expect(() => applyInPlace(o, { ...base, type: 'OrderAccepted' })).toThrow(OrderStateError);
+    expect(() => applyInPlace(o, { ...base, type: 'OrderAmended', qty: 30 })).toThrow(/below its filled qty 40/);
+    expect(JSON.stringify(o)).toBe(before);
+    expect(applyInPlace(o, fill('f1', 40, 10, 40))).toBe(false); // duplicate: a no-op
+    expect(JSON.stringify(o)).toBe(before);
+  });
+
+  it('a rejection with a command code refuses the command, not the order', () => {
+    const rej = (code: string): Message => ({ ...base, type: 'OrderRejected', code, reason: 'x' });
+    expect(inputOf(rej('unsupported_amend'), { state: 'ACCEPTED', qty: 100, filledQty: 0 })).toBe('CommandRejected');
+    expect(inputOf(rej('throttle_cancels'), { state: 'SUBMITTED', qty: 100, filledQty: 0 })).toBe('CommandRejected');
+    expect(inputOf(rej('max_qty'), { state: 'PENDING', qty: 100, filledQty: 0 })).toBe('Rejected');
   });
 });
