@@ -16,6 +16,7 @@ export default defineConfig({
       '@strata/order-kernel': src('order-kernel'),
       '@strata/report': src('report'),
       '@strata/venues': src('venues'),
+      '@strata/agent': src('agent'),
     },
   },
   test: {
