@@ -1,12 +1,19 @@
 import * as fs from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import git from 'isomorphic-git';
+import type { StrategyRepoError as StrategyRepoErrorType } from '@strata/agent';
 
 /**
- * `<artifact>` or `<artifact>@<git-rev>`: an artifact file as it is on disk, or exactly as it was
- * committed at a revision of the git repository that holds it (read with isomorphic-git, so no git
- * binary is needed). Revisions: a branch, a tag, HEAD, a full or abbreviated commit id, each
- * optionally followed by `~N` (N first parents back).
+ * `<artifact>`, `<artifact>@<git-rev>` or `<strategy>@<rev>`:
+ *
+ * - an artifact file as it is on disk;
+ * - exactly as it was committed at a revision of the git repository that holds it (read with
+ *   isomorphic-git, so no git binary is needed). Revisions: a branch, a tag, HEAD, a full or
+ *   abbreviated commit id, each optionally followed by `~N` (N first parents back);
+ * - a strategy of the strategies repository (`--repo`, else $STRATA_STRATEGIES, else `strategies/`
+ *   in the working directory) when no file or directory has that name: `<repo>/<name>/strategy.yaml`
+ *   at the revision, which may also be `v<N>` (the strategy's N-th version) — see
+ *   docs/strategy-history.md.
  */
 export interface ResolvedArtifact {
   /** The artifact's text. */
@@ -17,21 +24,69 @@ export interface ResolvedArtifact {
   readonly rev?: string;
   /** The commit id the revision resolved to. */
   readonly commit?: string;
+  /** The folder whose `data/` is the default data directory: the artifact's own, or the one holding the strategies repository. */
+  readonly dataBaseDir?: string;
+  /** Set when the artifact came from the strategies repository. */
+  readonly strategy?: { readonly name: string; readonly repo: string; readonly version: number; readonly versionCommit: string };
+}
+
+export interface ResolveArtifactOptions {
+  /** The strategies repository (default: $STRATA_STRATEGIES, else `strategies/` in `cwd`). */
+  readonly strategiesRepo?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export class ArtifactRefError extends Error {
   override readonly name = 'ArtifactRefError';
 }
 
-export async function resolveArtifactRef(spec: string, cwd = process.cwd()): Promise<ResolvedArtifact> {
+const STRATEGY_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+
+export async function resolveArtifactRef(spec: string, cwd = process.cwd(), opts: ResolveArtifactOptions = {}): Promise<ResolvedArtifact> {
   const direct = resolve(cwd, spec);
   if (fs.existsSync(direct) && fs.statSync(direct).isFile()) return { source: fs.readFileSync(direct, 'utf8'), displayPath: spec, file: direct };
   const at = spec.lastIndexOf('@');
   if (at <= 0 || at === spec.length - 1) {
-    throw new ArtifactRefError(`${spec}: no such file (to run a committed version, write <file>@<rev>, e.g. ${spec}@HEAD)`);
+    throw new ArtifactRefError(`${spec}: no such file (to run a committed version, write <file>@<rev>, e.g. ${spec}@HEAD, or <strategy>@v<N> for a version in the strategies repository)`);
   }
   const pathPart = spec.slice(0, at);
   const rev = spec.slice(at + 1);
+  if (!STRATEGY_NAME.test(pathPart) || fs.existsSync(resolve(cwd, pathPart))) return resolveFileAtRev(spec, pathPart, rev, cwd);
+
+  // A bare name that is no path: a strategy of the strategies repository (or, failing that, a file at a revision).
+  const agent = await import('@strata/agent');
+  const repoDir = agent.defaultStrategiesDir({ repo: opts.strategiesRepo, cwd, env: opts.env ?? process.env });
+  let notThere: string;
+  if (fs.existsSync(repoDir)) {
+    try {
+      const repo = await agent.StrategyRepo.open(repoDir);
+      const v = await repo.read(pathPart, rev);
+      return {
+        source: v.artifact,
+        displayPath: spec,
+        file: resolve(repoDir, pathPart, 'strategy.yaml'),
+        rev,
+        commit: v.commit,
+        dataBaseDir: dirname(repoDir),
+        strategy: { name: pathPart, repo: repoDir, version: v.version, versionCommit: v.versionCommit },
+      };
+    } catch (e) {
+      if (!(e instanceof agent.StrategyRepoError)) throw e;
+      if ((e as StrategyRepoErrorType).code !== 'unknown_strategy') throw new ArtifactRefError(e.message, { cause: e });
+      notThere = e.message;
+    }
+  } else {
+    notThere = `no strategies repository at ${repoDir} to find a strategy named ${pathPart} in (pass --repo DIR or set STRATA_STRATEGIES)`;
+  }
+  try {
+    return await resolveFileAtRev(spec, pathPart, rev, cwd);
+  } catch (e) {
+    if (!(e instanceof ArtifactRefError)) throw e;
+    throw new ArtifactRefError(`${spec}: no file ${pathPart}, and ${notThere}`, { cause: e });
+  }
+}
+
+async function resolveFileAtRev(spec: string, pathPart: string, rev: string, cwd: string): Promise<ResolvedArtifact> {
   const file = resolve(cwd, pathPart);
   let dir: string;
   try {

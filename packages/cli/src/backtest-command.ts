@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { compileFile, formatDiagnostic, type Plan } from '@strata/compiler';
+import { compileFile, compileSource, formatDiagnostic, type CompileResult, type Plan } from '@strata/compiler';
 import { FeedError, type BarSeries } from '@strata/feeds';
 import {
   buyAndHoldCurve,
@@ -16,6 +15,7 @@ import {
   type Metrics,
 } from '@strata/kernel';
 import { perSymbolRows, renderReport, seriesFromColumns, tradeMarkers, type ReportModel } from '@strata/report';
+import { ArtifactRefError, resolveArtifactRef, type ResolvedArtifact } from './artifact-ref.js';
 import { parseParamOverrides, writeFileAtomic } from './io.js';
 import { loadMarket, MarketInputError } from './market.js';
 import type { Io } from './main.js';
@@ -79,8 +79,19 @@ async function backtest(target: string, opts: BacktestCommandOptions, io: Io): P
   if (opts.out !== undefined) checkRunFolder(opts.out);
   if (opts.report !== undefined) checkOutputFile('--report', opts.report);
 
-  // 1. compile
-  const compiled = compileFile(target, Object.keys(overrides.params).length > 0 ? { params: overrides.params } : {});
+  // 1. resolve (a file, the version at a git revision, or a strategy's version) and compile
+  const params = Object.keys(overrides.params).length > 0 ? { params: overrides.params } : {};
+  let artifact: ResolvedArtifact | undefined;
+  let compiled: CompileResult;
+  try {
+    artifact = await resolveArtifactRef(target);
+  } catch (e) {
+    if (!(e instanceof ArtifactRefError)) throw e;
+    // A plain path that cannot be read keeps the compiler's own diagnostic (E001: no such file, a directory, …).
+    if (target.includes('@')) throw new InputError(e.message);
+  }
+  if (artifact === undefined) compiled = compileFile(target, params);
+  else compiled = compileSource(artifact.source, { file: artifact.displayPath, baseDir: dirname(artifact.file), ...params });
   for (const d of compiled.diagnostics) io.err(formatDiagnostic(d, { color: opts.color ?? false }) + '\n');
   if (!compiled.ok || !compiled.plan) {
     const onlyOverrides = compiled.diagnostics.filter((d) => d.severity === 'error').every((d) => d.code === 'E509');
@@ -90,7 +101,8 @@ async function backtest(target: string, opts: BacktestCommandOptions, io: Io): P
   const plan = compiled.plan;
 
   // 2. data
-  const market = await loadMarket(plan, { ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.feed !== undefined ? { feed: opts.feed } : {}), artifactDir: dirname(target) }, io);
+  const dataBase = artifact?.dataBaseDir ?? dirname(artifact?.file ?? target);
+  const market = await loadMarket(plan, { ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.feed !== undefined ? { feed: opts.feed } : {}), artifactDir: dataBase }, io);
   const { feedId } = market;
   const history = market;
   checkRange(history.series, plan, from, to);
@@ -121,7 +133,13 @@ async function backtest(target: string, opts: BacktestCommandOptions, io: Io): P
   const dsHash = history.datasetHash;
   const summary = {
     schema: 'strata.backtest-result/v1',
-    artifact: { name: plan.artifact.name, file: target, hash: plan.artifact.hash },
+    artifact: {
+      name: plan.artifact.name,
+      file: target,
+      hash: plan.artifact.hash,
+      ...(artifact?.commit !== undefined ? { rev: artifact.rev, commit: artifact.commit } : {}),
+      ...(artifact?.strategy !== undefined ? { repo: artifact.strategy.repo, version: artifact.strategy.version } : {}),
+    },
     datasetHash: dsHash,
     engineVersion: KERNEL_VERSION,
     compilerVersion: plan.compiler.version,
@@ -142,7 +160,7 @@ async function backtest(target: string, opts: BacktestCommandOptions, io: Io): P
     const text = new Map<string, string>();
     text.set('summary.json', JSON.stringify(summary, jsonNumbers, 2) + '\n');
     text.set('plan.json', JSON.stringify(plan, null, 2) + '\n');
-    text.set('artifact.yaml', readFileSync(target, 'utf8'));
+    text.set('artifact.yaml', artifact!.source); // it compiled, so it was resolved
     text.set('equity.csv', equityCsv(result.curve, bench));
     text.set('trades.csv', toCsv(['symbol', 'direction', 'entry_time', 'entry_price', 'exit_time', 'exit_price', 'qty', 'pnl', 'return', 'fees', 'slippage', 'bars', 'exit_reason'], result.trades.map((t) => [t.symbol, t.direction, isoDate(t.entryTs), t.entryPrice, isoDate(t.exitTs), t.exitPrice, t.qty, t.pnl, t.returnPct, t.fees, t.slippage, t.bars, t.exitReason])));
     text.set('orders.csv', toCsv(['client_order_id', 'time', 'symbol', 'side', 'type', 'qty', 'price', 'filled_qty', 'avg_fill_price', 'status', 'reason'], result.orders.map((o) => [o.clientOrderId, isoDate(o.ts), o.symbol, o.side, o.orderType, o.qty, o.price, o.filledQty, o.avgFillPrice, o.status, o.reason])));

@@ -41,7 +41,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command('backtest')
     .description('Run a strategy artifact over historical data and report the results.')
-    .argument('<artifact>', 'artifact file (YAML, strategy/v1)')
+    .argument('<artifact>', 'artifact file (YAML, strategy/v1), <file>@<git-rev>, or <strategy>@<rev> from the strategies repository (e.g. sma-cross@v2)')
     .option('--data <dir>', 'data directory with etf/ and/or crypto/ inside (default: data/ next to the artifact)')
     .option('--feed <id>', "bar feed ID (default: the artifact's feeds.bars)")
     .option('--from <date>', 'first trading day, YYYY-MM-DD (earlier bars only warm the signals up)')
@@ -118,6 +118,75 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
       const { runKernelRunCommand } = await import('./kernel-run/command.js');
       const color = (opts.color as boolean | undefined) ?? (process.stderr.isTTY === true && !process.env.NO_COLOR);
       setCode(await runKernelRunCommand(artifact, { ...opts, color }, io));
+    });
+
+  program
+    .command('history')
+    .description('List the versions of a strategy in the strategies repository, newest first (without a name: the strategies).')
+    .argument('[name]', 'strategy name, e.g. sma-cross')
+    .option('--repo <dir>', 'strategies repository (default: $STRATA_STRATEGIES, else strategies/ in the current directory)')
+    .option('--json', 'print the versions as JSON (schema strata.history/v1)')
+    .addHelpText('after', '\nExit status: 0 listed, 1 no such strategy or repository (or a damaged one), 2 usage error.\n\nRevisions of a version: v<N> (N-th version, oldest first), ~N (N versions before the latest), a commit id, HEAD~N, a branch or tag. See docs/strategy-history.md.\n\nExample:\n  strata history sma-cross')
+    .action(async (name: string | undefined, opts: { repo?: string; json?: boolean }) => {
+      const { runHistoryCommand } = await import('./history-command.js');
+      setCode(await runHistoryCommand(name, opts, io));
+    });
+
+  program
+    .command('show')
+    .description('Show one version of a strategy: model, hash, backtest summary, prompt and artifact (or one stored file with --file).')
+    .argument('<name@rev>', 'strategy and revision, e.g. sma-cross@v2, sma-cross@HEAD~1, sma-cross@3f2a9c1 (no @rev: the latest)')
+    .option('--repo <dir>', 'strategies repository (default: $STRATA_STRATEGIES, else strategies/ in the current directory)')
+    .option('--file <file>', 'print one stored file exactly: strategy.yaml, prompt.md, trace.json or meta.json')
+    .option('--json', 'print the version as JSON (schema strata.show/v1)')
+    .addHelpText('after', '\nExit status: 0 shown, 1 no such strategy, revision or file (or a damaged repository), 2 usage error.\n\nExample:\n  strata show sma-cross@v2 --file strategy.yaml > sma-v2.yaml')
+    .action(async (spec: string, opts: { repo?: string; json?: boolean; file?: string }) => {
+      const { runShowCommand } = await import('./history-command.js');
+      setCode(await runShowCommand(spec, opts, io));
+    });
+
+  program
+    .command('diff')
+    .description('What changed between two versions of a strategy, by section (params, signals, rules, sizing, portfolio, risk, execution, …); formatting alone is no change.')
+    .argument('<name>', 'strategy name')
+    .argument('<revA>', 'the earlier revision (v<N>, ~N, a commit id, HEAD~N, a branch or tag)')
+    .argument('<revB>', 'the later revision')
+    .option('--repo <dir>', 'strategies repository (default: $STRATA_STRATEGIES, else strategies/ in the current directory)')
+    .option('--json', 'print the diff as JSON (schema strata.semantic-diff/v1)')
+    .addHelpText('after', '\nExit status: 0 compared (changed or not), 1 no such strategy or revision (or a damaged repository), 2 usage error.\n\nExample:\n  strata diff sma-cross v1 v2')
+    .action(async (name: string, revA: string, revB: string, opts: { repo?: string; json?: boolean }) => {
+      const { runDiffCommand } = await import('./history-command.js');
+      setCode(await runDiffCommand(name, revA, revB, opts, io));
+    });
+
+  program
+    .command('chat')
+    .description('Author strategies in an interactive chat with an LLM: it composes, compiles, fixes, backtests and commits versions to the strategies repository.')
+    .option('--model <provider:model>', 'openai:<model>, anthropic:<model>, ollama:<model>, or replay:<file.json> (a recorded conversation). Default: $STRATA_MODEL, else the first configured provider')
+    .option('--repo <dir>', 'strategies repository (default: $STRATA_STRATEGIES, else strategies/ in the current directory; created on the first commit)')
+    .option('--data <dir>', 'market data directory (default: $STRATA_DATA, else ./data, else ./examples/data)')
+    .option('--session <file>', 'session context file, restored on start and saved after every turn (default: .strata/session.json)')
+    .addOption(new Option('--color', 'force colours').default(undefined))
+    .addOption(new Option('--no-color', 'disable colours'))
+    .addHelpText(
+      'after',
+      '\nProviders: OPENAI_API_KEY, ANTHROPIC_API_KEY, or Ollama at $OLLAMA_HOST (default http://127.0.0.1:11434).\nIn the chat: /history [name], /show name@rev, /diff name revA revB, /backtest [name@rev], /context, /help, /quit.\n\nExit status: 0 left the chat, 1 bad data directory or session file, 2 usage error, 78 no usable LLM provider.\n\nExamples:\n  strata chat --model anthropic:claude-sonnet-4-5\n  strata chat --model replay:packages/agent/test/fixtures/sma-cross-session.json --repo /tmp/strategies',
+    )
+    .action(async (opts: { model?: string; repo?: string; data?: string; session?: string; color?: boolean }) => {
+      const { runChatCommand } = await import('./chat-command.js');
+      setCode(await runChatCommand(opts, io));
+    });
+
+  program
+    .command('mcp')
+    .description('Serve the authoring tools over the Model Context Protocol (stdio), for Claude Desktop, IDEs and other MCP clients.')
+    .option('--repo <dir>', 'strategies repository emit_strategy commits to (default: $STRATA_STRATEGIES, else strategies/ in the current directory)')
+    .option('--data <dir>', 'market data directory (default: $STRATA_DATA, else ./data, else ./examples/data)')
+    .option('--session <file>', 'session context file (default: .strata/session.json)')
+    .addHelpText('after', '\nstdout carries only the protocol; logs go to stderr. Client configuration: docs/agent.md.\n\nExit status: 0 the client disconnected, 1 bad data directory or session file, 2 usage error.\n\nExample (an MCP client config entry):\n  { "command": "strata", "args": ["mcp", "--repo", "/home/me/strategies", "--data", "/home/me/data"] }')
+    .action(async (opts: { repo?: string; data?: string; session?: string }) => {
+      const { runMcpCommand } = await import('./mcp-command.js');
+      setCode(await runMcpCommand(opts, io));
     });
 
   return program;

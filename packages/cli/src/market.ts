@@ -1,7 +1,22 @@
+import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plan } from '@strata/compiler';
-import { alwaysOpenCalendar, createDefaultRegistry, formatIssue, nyseCalendar, timeframeMs, type BarSeries, type FeedIssue } from '@strata/feeds';
+import {
+  alwaysOpenCalendar,
+  createDefaultRegistry,
+  formatIssue,
+  nyseCalendar,
+  scoreNews,
+  sentimentModel,
+  sentimentSeries,
+  serializeRecord,
+  timeframeMs,
+  type BarSeries,
+  type FeedIssue,
+  type FeedRegistry,
+  type NewsSentimentSeries,
+} from '@strata/feeds';
 import { SeriesStream } from '@strata/kernel';
 import type { Io } from './main.js';
 
@@ -17,6 +32,8 @@ export interface LoadedMarket {
   readonly issues: readonly FeedIssue[];
   /** Universe plus cash sleeve: what the kernel trades. */
   readonly tradedSymbols: readonly string[];
+  /** Scored news per universe symbol, when the plan has `news_sentiment` nodes. */
+  readonly news?: LoadedNews;
   /** A fresh stream over the traded symbols, with the feed's calendar. */
   stream(): SeriesStream;
 }
@@ -43,14 +60,50 @@ export async function loadMarket(plan: Plan, opts: { readonly data?: string; rea
   const tradedSymbols = unique([...plan.universe, ...(plan.portfolio?.cash ? [plan.portfolio.cash] : [])]);
   const calendar = source.describe().options.calendar === nyseCalendar.id ? nyseCalendar : alwaysOpenCalendar;
   const step = timeframeMs(source.timeframe);
+  const news = plan.nodes.some((n) => n.op === 'news_sentiment') ? await loadNewsSentiment(plan, registry, history.series, io) : undefined;
+  const newsColumns = news ? new Map([...news.series].map(([sym, x]) => [sym, { sum: x.sum, count: x.count }])) : undefined;
   return {
     feedId,
     series: history.series,
-    datasetHash: history.datasetHash,
+    // The run depends on the news and the model too, so they are part of the data's identity.
+    datasetHash: news ? `sha256:${createHash('sha256').update(`${history.datasetHash}\n${news.itemsHash}\n${news.modelSha256}`).digest('hex')}` : history.datasetHash,
     issues: history.issues,
     tradedSymbols,
-    stream: () => new SeriesStream(tradedSymbols, history.series, { nextSession: (t) => calendar.firstSessionAtOrAfter(t + step, step) }),
+    ...(news ? { news } : {}),
+    stream: () => new SeriesStream(tradedSymbols, history.series, { nextSession: (t) => calendar.firstSessionAtOrAfter(t + step, step), ...(newsColumns ? { news: newsColumns } : {}) }),
   };
+}
+
+export interface LoadedNews {
+  readonly feedId: string;
+  /** Items read from the feed for the universe. */
+  readonly items: number;
+  /** sha256 over the items' canonical records, in feed order. */
+  readonly itemsHash: string;
+  readonly model: string;
+  readonly modelSha256: string;
+  readonly series: ReadonlyMap<string, NewsSentimentSeries>;
+}
+
+/**
+ * Scores the artifact's `feeds.news` with the local sentiment model (onnxruntime, before the run:
+ * the kernel never calls a model) and aligns the scores causally to each universe symbol's bars.
+ */
+async function loadNewsSentiment(plan: Plan, registry: FeedRegistry, series: ReadonlyMap<string, BarSeries>, io: Io): Promise<LoadedNews> {
+  const feedId = plan.feeds.news;
+  if (feedId === undefined) {
+    throw new MarketInputError(`the strategy uses news_sentiment but declares no news feed; add it to the artifact, e.g. feeds: { bars: ${plan.feeds.bars ?? 'equities.us.daily'}, news: news.local }`);
+  }
+  const { records, issues } = await registry.news(feedId).history({ symbols: plan.universe });
+  reportIssues(issues, io);
+  const model = await sentimentModel();
+  const scores = await scoreNews(records, { model });
+  const scored = records.map((item, i) => ({ ...item, score: scores[i]! }));
+  const hash = createHash('sha256');
+  for (const r of records) hash.update(JSON.stringify(serializeRecord('news', r)) + '\n');
+  const aligned = new Map<string, NewsSentimentSeries>();
+  for (const sym of plan.universe) aligned.set(sym, sentimentSeries(scored, series.get(sym)!));
+  return { feedId, items: records.length, itemsHash: hash.digest('hex'), model: model.descriptor.name, modelSha256: model.descriptor.modelSha256, series: aligned };
 }
 
 export function unique(xs: readonly string[]): string[] {

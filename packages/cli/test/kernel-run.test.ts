@@ -89,7 +89,7 @@ describe('strata kernel run --mode paper (the simulated venue)', () => {
     const args = ['kernel', 'run', 'examples/sector-rotation.yaml', '--from', '2024-06-01'];
     expect((await strata([...args, '--state', whole])).code).toBe(0);
     // A daily bar every ~5 ms of wall time: each kill lands somewhere in the stream (between bars, or while a rebalance is being sent).
-    for (const afterMs of [700, 1100, 900]) {
+    for (const afterMs of [700, 1100, 900, 1300, 800]) {
       const child = spawn(process.execPath, [bin, ...args, '--state', killed, '--pace', '17280000x'], { cwd: root, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
       await new Promise((r) => setTimeout(r, afterMs));
       child.kill('SIGKILL');
@@ -102,6 +102,25 @@ describe('strata kernel run --mode paper (the simulated venue)', () => {
     expect(new Set(ids).size).toBe(ids.length); // every order reached the venue once
     expect(fills.map(key)).toEqual(simFills(whole).map(key));
   }, 90_000);
+
+  it('completes a bar cut off between the order log and the venue (failpoint): every order once, fills as uninterrupted', async () => {
+    const whole = join(tmp(), 'whole');
+    const crashed = join(tmp(), 'crashed');
+    const args = ['kernel', 'run', 'examples/sector-rotation.yaml', '--from', '2024-06-01'];
+    expect((await strata([...args, '--state', whole])).code).toBe(0);
+    // The first run dies at its 3rd venue submit, the resumed one at its 5th: each after the order kernel
+    // logged the order and before the venue saw it, in the middle of a multi-order rebalance bar.
+    for (const at of [3, 5]) {
+      const r = await strata([...args, '--state', crashed], { env: { STRATA_FAILPOINT: `kill-before-venue-submit:${at}` } });
+      expect(r.code).toBeNull(); // killed
+    }
+    const finish = await strata([...args, '--state', crashed]);
+    expect(finish.code).toBe(0);
+    expect(finish.stdout).toMatch(/duplicates absorbed/);
+    const fills = simFills(crashed);
+    expect(new Set(fills.map((f) => f.clientOrderId)).size).toBe(fills.length);
+    expect(fills.map(key)).toEqual(simFills(whole).map(key));
+  });
 
   it('refuses to trade when the venue drifted from the order log, and says what drifted', async () => {
     const state = join(tmp(), 'run');

@@ -109,7 +109,8 @@ describe('kill -9 of the order-kernel server', () => {
     expect(new Set(venueIds).size).toBe(venueIds.length);
     expect(venueIds.every((id) => /^k9-\d{3}$/.test(id))).toBe(true);
     expect(orders).toHaveLength(N);
-    expect(venueIds.length, JSON.stringify({ states: orders.map((o) => [o.clientOrderId, o.state]), err: s2.stderr() })).toBeGreaterThanOrEqual(KILL_AT - 3 + (N - KILL_AT - 1)); // at most the one in flight may have been refused as not_at_venue
+    // Every order reached the venue exactly once: one cut off between the log and the venue is sent when the client repeats it.
+    expect(venueIds.length, JSON.stringify({ states: orders.map((o) => [o.clientOrderId, o.state]), err: s2.stderr() })).toBe(N);
 
     // ——— the log: every emulator trade exactly once ———
     const log = new SqliteOrderLog(files.log, { venueId: 'ccxt:binance', readonly: true });
@@ -127,13 +128,6 @@ describe('kill -9 of the order-kernel server', () => {
       expect(mine?.state, vo.clientOrderId).toBe('FILLED');
       expect(mine?.filledQty, vo.clientOrderId).toBeCloseTo(vo.executedQty, 12);
     }
-    // An order the venue never saw may only be one of those in flight at the kill (logged, never sent), rejected as not_at_venue.
-    const inFlightIds = [KILL_AT - 3, KILL_AT - 2, KILL_AT - 1, KILL_AT].map((i) => command(i).clientOrderId);
-    for (const o of orders.filter((x) => !venueIds.includes(x.clientOrderId))) {
-      expect(inFlightIds).toContain(o.clientOrderId);
-      expect(o.state).toBe('REJECTED');
-      const rej = records.find((r) => r.message.type === 'OrderRejected' && r.message.clientOrderId === o.clientOrderId);
-      expect(rej?.message).toMatchObject({ code: 'not_at_venue' });
-    }
+    expect(records.some((r) => r.message.type === 'OrderRejected')).toBe(false);
   });
 });

@@ -272,7 +272,7 @@ describe('OrderService: restart and reconciliation', () => {
     await r2.service.close();
   });
 
-  it('rejects an order logged as sent that never reached the venue (not_at_venue), and a resend is a duplicate', async () => {
+  it('completes an order logged as sent that never reached the venue when its originator repeats it, exactly once', async () => {
     const clock = new ManualClock(T0);
     const lost = new MemoryVenue({ id: 'memory', now: () => clock.now() });
     lost.submit = async () => {
@@ -285,11 +285,19 @@ describe('OrderService: restart and reconciliation', () => {
     await r1.service.close();
     const fresh = new MemoryVenue({ id: 'memory', now: () => clock.now() });
     const r2 = await rig({ venue: fresh, clock });
-    expect(r2.service.order('nav-1')?.state).toBe('REJECTED');
-    expect(r2.service.records().at(-1)?.message).toMatchObject({ type: 'OrderRejected', code: 'not_at_venue' });
-    const again = await r2.service.handle(submit('nav-1', { seq: 77 }));
-    expect(again.duplicate?.order.state).toBe('REJECTED');
+    // Reconciliation proved it absent: not drift, not rejected, not sent on the service's own initiative.
+    expect(r2.service.drift()).toEqual([]);
+    expect(r2.service.order('nav-1')?.state).toBe('SUBMITTED');
     expect(fresh.created).toHaveLength(0);
+    const again = await r2.service.handle(submit('nav-1', { seq: 77 }));
+    expect(again.duplicate?.clientOrderId).toBe('nav-1');
+    await r2.service.idle();
+    expect(fresh.created.map((o) => o.clientOrderId)).toEqual(['nav-1']);
+    expect(r2.service.order('nav-1')?.state).not.toBe('REJECTED');
+    // A further repeat is only a duplicate: the venue still has it once.
+    await r2.service.handle(submit('nav-1', { seq: 78 }));
+    await r2.service.idle();
+    expect(fresh.created).toHaveLength(1);
     await r2.service.close();
   });
 

@@ -51,7 +51,7 @@ export async function openVenue(spec: string, opts: { readonly plan: Plan; reado
       },
       endBar: () => sim.endBar(),
     };
-    return { venue: sim, barVenue, clock: feedClock, cashAsset: 'USD', assetOf: (s) => s };
+    return { venue: withFailpoint(sim), barVenue, clock: feedClock, cashAsset: 'USD', assetOf: (s) => s };
   }
   const exchangeId = spec.slice('ccxt:'.length);
   // Credentials are read here, in the process that talks to the venue, and handed only to the adapter.
@@ -69,6 +69,24 @@ export async function openVenue(spec: string, opts: { readonly plan: Plan; reado
   }
   const quote = plan.universe[0]?.split('/')[1] ?? 'USDT';
   return { venue, cashAsset: quote, assetOf: (s) => s.split('/')[0] ?? s };
+}
+
+/**
+ * A failpoint for crash tests, off unless STRATA_FAILPOINT=kill-before-venue-submit:N is set: the
+ * process kills itself (SIGKILL, no clean-up) at the N-th order the venue is about to receive —
+ * after the order kernel logged it, before the venue saw it, the narrowest window a crash can hit.
+ */
+function withFailpoint(venue: SimVenue): Venue {
+  const m = /^kill-before-venue-submit:(\d+)$/.exec(process.env.STRATA_FAILPOINT ?? '');
+  if (!m) return venue;
+  const at = Number(m[1]);
+  let n = 0;
+  const submit = venue.submit.bind(venue);
+  venue.submit = async (order) => {
+    if (++n === at) process.kill(process.pid, 'SIGKILL');
+    return submit(order);
+  };
+  return venue;
 }
 
 /**

@@ -50,6 +50,11 @@ export interface ReconcileReport {
   readonly checked: number;
   /** Events recovered from the venue and stepped into the kernel (fills the log missed, acceptances, terminal states). */
   readonly applied: readonly OrderEvent[];
+  /**
+   * Orders logged as sent that the venue has never seen (the process stopped between logging and
+   * sending). They stay SUBMITTED; the first repeat of the same SubmitOrder sends them, once.
+   */
+  readonly unsent: readonly string[];
 }
 
 /**

@@ -84,6 +84,8 @@ export class OrderService {
   private seq: number;
   private lastTs: number;
   private driftList: readonly Drift[] = [];
+  /** Orders logged as sent that the venue proved it never received; sent when their originator repeats them. */
+  private readonly unsent = new Set<string>();
   private closed = false;
   private ticks = 0;
   private polling = false;
@@ -199,8 +201,10 @@ export class OrderService {
    * Compares every working order of the log with the venue and brings the log up to date:
    * acceptances, fills (by the venue's fill ids — no fill is lost or counted twice) and terminal
    * states the log missed are stepped into the kernel. An order logged as sent that the venue
-   * has never seen (the process stopped between logging and sending) is rejected with code
-   * `not_at_venue`. Venue orders the log does not know, and orders whose symbol, side, quantity
+   * has never seen (the process stopped between logging and sending) is reported as `unsent`: it
+   * is not guessed at, and not sent on the service's own initiative — when its originator repeats
+   * it (the same SubmitOrder: a duplicate), the lookup has proved it did not land, so it is sent
+   * then, once. Venue orders the log does not know, and orders whose symbol, side, quantity
    * or fills disagree, are drift: reported, never guessed at; commands are refused until a
    * reconciliation finds none.
    */
@@ -216,16 +220,7 @@ export class OrderService {
       if (vo === 'unresolved') throw new OrderShellError('connection', `cannot reconcile: the venue ${this.venueId} did not answer for order ${view.clientOrderId}; retry when it is reachable`);
       if (vo === undefined) {
         if (view.state === 'PENDING' || view.state === 'SUBMITTED') {
-          collect(
-            await this.stepEvents(view.clientOrderId, () => [
-              this.event({
-                type: 'OrderRejected',
-                clientOrderId: view.clientOrderId,
-                code: 'not_at_venue',
-                reason: 'the venue has no order with this clientOrderId: the submit never reached it (the process stopped between logging and sending)',
-              }),
-            ]),
-          );
+          this.unsent.add(view.clientOrderId);
         } else {
           drift.push({ kind: 'missing_at_venue', clientOrderId: view.clientOrderId, symbol: view.symbol, expected: view.state, actual: null, message: `order ${view.clientOrderId} is ${view.state} in the log but the venue has never seen it` });
         }
@@ -265,7 +260,7 @@ export class OrderService {
       }
     }
     this.driftList = drift;
-    return { ok: drift.length === 0, drift, checked: open.length, applied };
+    return { ok: drift.length === 0, drift, checked: open.length, applied, unsent: [...this.unsent] };
   }
 
   /** Stops the clock and the venue subscription, waits for work in flight, closes the log. The venue is the caller's to close. */
@@ -324,6 +319,10 @@ export class OrderService {
           break;
         case 'duplicate':
           duplicate = { clientOrderId: out.clientOrderId, order: out.order };
+          if (input.type === 'SubmitOrder' && this.unsent.delete(input.clientOrderId)) {
+            // Proven absent at the venue at reconciliation, and asked for again: complete the interrupted submit.
+            this.dispatch(input);
+          }
           break;
         case 'conflict':
           conflict = { clientOrderId: out.clientOrderId, message: out.message };

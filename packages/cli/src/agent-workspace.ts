@@ -1,0 +1,64 @@
+import { createToolContext, defaultStrategiesDir, onnxSentimentScorer, registryNewsSource, SessionError, SessionStore, type SessionContext, type ToolContext } from '@strata/agent';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * What `strata chat` and `strata mcp` work in: the strategies repository (where versions are
+ * committed), the local data the tools read, and the trader's session.
+ *
+ *   --repo DIR      default: $STRATA_STRATEGIES, else ./strategies (created on the first commit)
+ *   --data DIR      default: $STRATA_DATA, else ./data, else ./examples/data (the bundled data)
+ *   --session FILE  default: ./.strata/session.json
+ */
+
+export interface WorkspaceOptions {
+  readonly repo?: string | undefined;
+  readonly data?: string | undefined;
+  readonly session?: string | undefined;
+}
+
+export interface AgentWorkspace {
+  readonly repoDir: string;
+  readonly dataDir: string;
+  readonly store: SessionStore;
+  readonly session: SessionContext;
+  readonly tools: ToolContext;
+}
+
+/** A problem with the options or the files they name; the message says what to pass. */
+export class WorkspaceError extends Error {}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+export function resolveDataDir(data: string | undefined, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  if (data !== undefined && data !== '') {
+    const dir = resolve(cwd, data);
+    if (!isDir(dir)) throw new WorkspaceError(`--data ${data}: no such directory (${dir}); pass the directory holding etf/ and crypto/ market data`);
+    return dir;
+  }
+  if (env.STRATA_DATA) {
+    const dir = resolve(cwd, env.STRATA_DATA);
+    if (!isDir(dir)) throw new WorkspaceError(`STRATA_DATA=${env.STRATA_DATA}: no such directory (${dir})`);
+    return dir;
+  }
+  for (const candidate of ['data', 'examples/data']) {
+    const dir = resolve(cwd, candidate);
+    if (isDir(dir)) return dir;
+  }
+  throw new WorkspaceError(`no market data: there is no ./data or ./examples/data here; pass --data DIR (or set STRATA_DATA)`);
+}
+
+export function openAgentWorkspace(opts: WorkspaceOptions, cwd = process.cwd()): AgentWorkspace {
+  const dataDir = resolveDataDir(opts.data, cwd);
+  const repoDir = defaultStrategiesDir({ repo: opts.repo, cwd });
+  const store = opts.session !== undefined && opts.session !== '' ? new SessionStore(resolve(cwd, opts.session)) : SessionStore.forWorkspace(cwd);
+  let session: SessionContext;
+  try {
+    session = store.load();
+  } catch (e) {
+    if (e instanceof SessionError) throw new WorkspaceError(e.message);
+    throw e;
+  }
+  const base = createToolContext({ dataDir, session, sentiment: onnxSentimentScorer() });
+  return { repoDir, dataDir, store, session, tools: { ...base, news: registryNewsSource(base.registry) } };
+}
