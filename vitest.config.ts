@@ -16,6 +16,7 @@ export default defineConfig({
       '@strata/order-kernel': src('order-kernel'),
       '@strata/report': src('report'),
       '@strata/venues': src('venues'),
+      '@strata/agent/history': fileURLToPath(new URL('./packages/agent/src/history/index.ts', import.meta.url)),
       '@strata/agent': src('agent'),
     },
   },

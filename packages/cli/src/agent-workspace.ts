@@ -1,5 +1,5 @@
-import { createToolContext, defaultStrategiesDir, onnxSentimentScorer, registryNewsSource, SessionError, SessionStore, type SessionContext, type ToolContext } from '@strata/agent';
-import { existsSync, statSync } from 'node:fs';
+import { createToolContext, defaultStrategiesDir, onnxSentimentScorer, registryNewsSource, SessionError, SessionStore, StrategyRepo, StrategyRepoError, type SessionContext, type ToolContext } from '@strata/agent';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -61,4 +61,18 @@ export function openAgentWorkspace(opts: WorkspaceOptions, cwd = process.cwd()):
   }
   const base = createToolContext({ dataDir, session, sentiment: onnxSentimentScorer() });
   return { repoDir, dataDir, store, session, tools: { ...base, news: registryNewsSource(base.registry) } };
+}
+
+/**
+ * Refuses, before the first prompt, a --repo that exists but is no strategies repository (a
+ * missing or empty one is fine: it is created on the first commit).
+ */
+export async function checkRepo(repoDir: string): Promise<void> {
+  if (!existsSync(repoDir) || (statSync(repoDir).isDirectory() && readdirSync(repoDir).length === 0)) return;
+  try {
+    await StrategyRepo.open(repoDir);
+  } catch (e) {
+    if (e instanceof StrategyRepoError) throw new WorkspaceError(e.message);
+    throw e;
+  }
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import git from 'isomorphic-git';
-import type { StrategyRepoError as StrategyRepoErrorType } from '@strata/agent';
+import type { StrategyRepoError as StrategyRepoErrorType } from '@strata/agent/history';
 
 /**
  * `<artifact>`, `<artifact>@<git-rev>` or `<strategy>@<rev>`:
@@ -54,7 +54,7 @@ export async function resolveArtifactRef(spec: string, cwd = process.cwd(), opts
   if (!STRATEGY_NAME.test(pathPart) || fs.existsSync(resolve(cwd, pathPart))) return resolveFileAtRev(spec, pathPart, rev, cwd);
 
   // A bare name that is no path: a strategy of the strategies repository (or, failing that, a file at a revision).
-  const agent = await import('@strata/agent');
+  const agent = await import('@strata/agent/history');
   const repoDir = agent.defaultStrategiesDir({ repo: opts.strategiesRepo, cwd, env: opts.env ?? process.env });
   let notThere: string;
   if (fs.existsSync(repoDir)) {

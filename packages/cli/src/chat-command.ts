@@ -1,6 +1,6 @@
 import { ProviderError, runChat, selectProvider, type SlashCommand, type Style, type TerminalWriter } from '@strata/agent';
 import pc from 'picocolors';
-import { openAgentWorkspace, WorkspaceError, type WorkspaceOptions } from './agent-workspace.js';
+import { checkRepo, openAgentWorkspace, WorkspaceError, type WorkspaceOptions } from './agent-workspace.js';
 import { runDiffCommand, runHistoryCommand, runShowCommand } from './history-command.js';
 import type { Io } from './main.js';
 
@@ -9,7 +9,7 @@ import type { Io } from './main.js';
  * chat in the terminal (packages/agent/src/surfaces/chat.ts). This file resolves the options,
  * selects the provider, and adds the slash commands that are the CLI's own history commands.
  *
- * Exit status: 0 the user left; 1 a bad workspace (data, session file, repository);
+ * Exit status: 0 the user left; 1 a bad workspace (data directory, session file, a --repo that is no strategies repository);
  * 2 a malformed --model; 78 no usable LLM provider (the message names what to set).
  */
 
@@ -61,6 +61,7 @@ export async function runChatCommand(opts: ChatCommandOptions, io: Io): Promise<
   let ws;
   try {
     ws = openAgentWorkspace(opts);
+    await checkRepo(ws.repoDir);
   } catch (e) {
     if (e instanceof WorkspaceError) {
       io.err(`strata chat: ${e.message}`);

@@ -1,4 +1,4 @@
-import { defaultStrategiesDir, formatSemanticDiff, isStrategyName, semanticDiff, SemanticDiffError, StrategyRepo, StrategyRepoError, type StrategyFile, type StrategyVersion } from '@strata/agent';
+import { defaultStrategiesDir, formatSemanticDiff, isStrategyName, semanticDiff, SemanticDiffError, StrategyRepo, StrategyRepoError, type StrategyFile, type StrategyVersion } from '@strata/agent/history';
 import type { Io } from './main.js';
 
 /**

@@ -170,7 +170,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(new Option('--no-color', 'disable colours'))
     .addHelpText(
       'after',
-      '\nProviders: OPENAI_API_KEY, ANTHROPIC_API_KEY, or Ollama at $OLLAMA_HOST (default http://127.0.0.1:11434).\nIn the chat: /history [name], /show name@rev, /diff name revA revB, /backtest [name@rev], /context, /help, /quit.\n\nExit status: 0 left the chat, 1 bad data directory or session file, 2 usage error, 78 no usable LLM provider.\n\nExamples:\n  strata chat --model anthropic:claude-sonnet-4-5\n  strata chat --model replay:packages/agent/test/fixtures/sma-cross-session.json --repo /tmp/strategies',
+      '\nProviders: OPENAI_API_KEY, ANTHROPIC_API_KEY, or Ollama at $OLLAMA_HOST (default http://127.0.0.1:11434).\nIn the chat: /history [name], /show name@rev, /diff name revA revB, /backtest [name@rev], /context, /help, /quit.\n\nExit status: 0 left the chat, 1 bad data directory, session file or --repo, 2 usage error, 78 no usable LLM provider.\n\nExamples:\n  strata chat --model anthropic:claude-sonnet-4-5\n  strata chat --model replay:packages/agent/test/fixtures/sma-cross-session.json --repo /tmp/strategies',
     )
     .action(async (opts: { model?: string; repo?: string; data?: string; session?: string; color?: boolean }) => {
       const { runChatCommand } = await import('./chat-command.js');
@@ -183,7 +183,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option('--repo <dir>', 'strategies repository emit_strategy commits to (default: $STRATA_STRATEGIES, else strategies/ in the current directory)')
     .option('--data <dir>', 'market data directory (default: $STRATA_DATA, else ./data, else ./examples/data)')
     .option('--session <file>', 'session context file (default: .strata/session.json)')
-    .addHelpText('after', '\nstdout carries only the protocol; logs go to stderr. Client configuration: docs/agent.md.\n\nExit status: 0 the client disconnected, 1 bad data directory or session file, 2 usage error.\n\nExample (an MCP client config entry):\n  { "command": "strata", "args": ["mcp", "--repo", "/home/me/strategies", "--data", "/home/me/data"] }')
+    .addHelpText('after', '\nstdout carries only the protocol; logs go to stderr. Client configuration: docs/agent.md.\n\nExit status: 0 the client disconnected, 1 bad data directory, session file or --repo, 2 usage error.\n\nExample (an MCP client config entry):\n  { "command": "strata", "args": ["mcp", "--repo", "/home/me/strategies", "--data", "/home/me/data"] }')
     .action(async (opts: { repo?: string; data?: string; session?: string }) => {
       const { runMcpCommand } = await import('./mcp-command.js');
       setCode(await runMcpCommand(opts, io));

@@ -1,6 +1,6 @@
 import { lazyRepo, serveMcpOverStdio } from '@strata/agent';
 import { COMPILER_VERSION } from '@strata/compiler';
-import { openAgentWorkspace, WorkspaceError, type WorkspaceOptions } from './agent-workspace.js';
+import { checkRepo, openAgentWorkspace, WorkspaceError, type WorkspaceOptions } from './agent-workspace.js';
 import type { Io } from './main.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Io } from './main.js';
  * over stdio (packages/agent/src/surfaces/mcp-server.ts). stdout carries only the protocol: the
  * console is pointed at stderr before anything else runs, so a stray log cannot corrupt it.
  *
- * Exit status: 0 the client closed the connection; 1 a bad workspace (data, session file).
+ * Exit status: 0 the client closed the connection; 1 a bad workspace (data directory, session file, a --repo that is no strategies repository).
  */
 
 export async function runMcpCommand(opts: WorkspaceOptions, io: Io): Promise<number> {
@@ -20,6 +20,7 @@ export async function runMcpCommand(opts: WorkspaceOptions, io: Io): Promise<num
   let ws;
   try {
     ws = openAgentWorkspace(opts);
+    await checkRepo(ws.repoDir);
   } catch (e) {
     if (e instanceof WorkspaceError) {
       io.err(`strata mcp: ${e.message}`);

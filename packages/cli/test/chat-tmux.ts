@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /**
  * Drives a real terminal: a tmux server on its own socket, one session running a command in a
@@ -24,6 +25,9 @@ export function ensureTmux(): string {
     'tmux is required for the terminal tests of `strata chat` and could not be installed automatically. Install it (apt-get install -y tmux, brew install tmux) and run the tests again.',
   );
 }
+
+const EXIT_MARK = '[strata-test: exit status ';
+const EXIT_LINE = /^\[strata-test: exit status (\d+)\]\s*$/m;
 
 const shellQuote = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -51,7 +55,8 @@ export class TmuxSession {
     const socket = `strata-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const s = new TmuxSession(socket);
     const env = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    const command = ['env', '-i', ...env, ...argv.map(shellQuote)].join(' ');
+    // The shell prints the command's exit status when it ends (tmux's own #{pane_dead_status} is not always filled in).
+    const command = ['env', '-i', ...env, 'sh', '-c', shellQuote(`"$@"; echo "${EXIT_MARK}$?]"`), 'sh', ...argv.map(shellQuote)].join(' ');
     // -f /dev/null: no user configuration changes the terminal under test.
     execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', s.name, '-x', String(opts.width ?? 160), '-y', String(opts.height ?? 50), '-c', opts.cwd, command], {
       encoding: 'utf8',
@@ -72,15 +77,24 @@ export class TmuxSession {
     this.tmux(['send-keys', '-t', this.name, ...names]);
   }
 
-  /** The pane's whole scrollback and screen as plain text, wrapped lines joined. */
+  /** The pane's whole scrollback and screen as plain text, wrapped lines joined (without tmux's own "Pane is dead" note). */
   screen(): string {
+    return this.raw().replace(EXIT_LINE, '').replace(/^Pane is dead.*$/m, '');
+  }
+
+  private raw(): string {
     return this.tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', this.name]);
+  }
+
+  /** The screen with its escape sequences (colours) kept. */
+  screenWithEscapes(): string {
+    return this.tmux(['capture-pane', '-p', '-e', '-J', '-S', '-', '-t', this.name]);
   }
 
   /** The command's exit status once it has exited, else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status] = this.tmux(['display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}']).trim().split(' ');
-    return dead === '1' ? Number(status) : undefined;
+    const m = EXIT_LINE.exec(this.raw());
+    return m ? Number(m[1]) : undefined;
   }
 
   /** Polls the screen until `test` passes; fails with the screen when it does not within `timeoutMs`. */
@@ -106,7 +120,10 @@ export class TmuxSession {
     throw new Error(`the command did not exit within ${timeoutMs} ms; the screen:\n${this.screen()}`);
   }
 
+  /** Ends the session's tmux server and removes its socket file. */
   kill(): void {
+    const path = spawnSync('tmux', ['-L', this.socket, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).stdout.trim();
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { encoding: 'utf8' });
+    if (path.endsWith(this.socket)) rmSync(path, { force: true });
   }
 }

@@ -32,13 +32,14 @@ const code = (s) => '`' + s + '`';
 
 // ————————————————————————————————————————————— nodes.md —————————————————————————————————————————————
 
-const KIND_ORDER = ['indicator', 'rolling', 'event', 'cross_sectional', 'drawing', 'math', 'logic'];
+const KIND_ORDER = ['indicator', 'rolling', 'event', 'cross_sectional', 'drawing', 'news', 'math', 'logic'];
 const KIND_TITLE = {
   indicator: 'Indicators',
   rolling: 'Rolling statistics',
   event: 'Events',
   cross_sectional: 'Cross-sectional',
   drawing: 'Chart drawings',
+  news: 'News and unstructured feeds',
   math: 'Element-wise math',
   logic: 'Logic',
 };
@@ -48,6 +49,7 @@ const KIND_NOTE = {
   event: 'Boolean events computed from the current and the previous bar.',
   cross_sectional: 'Nodes that read the same series across the whole universe at one time. Plan nodes of this kind carry `crossSectional: true`.',
   drawing: 'Chart drawings frozen into constants (price levels, anchor points). Level lists must be constant positive numbers and are sorted ascending in the plan; timestamps are ISO 8601 dates (`"2024-03-01"`) or UTC timestamps (`"2024-03-01T14:30:00Z"`), normalised to `YYYY-MM-DDTHH:MM:SS.sssZ` in the plan.',
+  news: 'Signals from unstructured feeds (`feeds.news`), scored by a local model (an ONNX file run by onnxruntime, no LLM) when the feed is loaded, before the run, into a per-bar series the kernel reads like a bar field. Base timeframe only. The model, the alignment rule and the limits: [sentiment.md](sentiment.md).',
   math: 'Element-wise functions: no window, lookback 0. Calls are never constant-folded: `abs(-3)` becomes a `const` node and an `abs` node.',
   logic: 'Conditional selection.',
 };

@@ -12,7 +12,7 @@ export type ValueType = 'number' | 'bool';
 export type BarField = 'open' | 'high' | 'low' | 'close' | 'volume';
 export const BAR_FIELDS: readonly BarField[] = ['open', 'high', 'low', 'close', 'volume'];
 
-export type NodeKind = 'indicator' | 'rolling' | 'math' | 'logic' | 'event' | 'cross_sectional' | 'drawing';
+export type NodeKind = 'indicator' | 'rolling' | 'math' | 'logic' | 'event' | 'cross_sectional' | 'drawing' | 'news';
 
 export interface CatalogInput {
   readonly name: string;
@@ -173,6 +173,14 @@ const entries: CatalogEntry[] = [
       { name: 'p1', type: 'float', min: 0, max: 1e12, description: 'second anchor price' },
     ],
     outputs: [out('line'), out('up', 'bool'), out('down', 'bool')], lookback: () => 1,
+  },
+  // — unstructured feeds, scored by a local model before the run —
+  {
+    name: 'news_sentiment', kind: 'news',
+    description: "Mean sentiment score, in [-1, 1], of the news items visible in the last `window` bars (this one included), weighted by item; NaN when the window holds no item. Items come from the artifact's `feeds.news`, scored by a local ONNX model when the feed is loaded and aligned causally: an item counts from the first bar that closes at or after its publication time.",
+    inputs: [], bar: [],
+    params: [period(1, 'window', 1, 'window length in bars')],
+    outputs: [out()], lookback: (v) => p(v, 'window') - 1,
   },
   // — element-wise math and logic —
   { name: 'abs', kind: 'math', description: 'Absolute value.', inputs: [num('x')], bar: [], params: [], outputs: [out()], lookback: () => 0 },

@@ -20,6 +20,8 @@ export const FEED_ERROR_CODES = [
   'unsupported',
   /** Reading a file failed (permissions, I/O, DuckDB). `cause` keeps the original error. */
   'io_error',
+  /** A local model (the sentiment ONNX model) is missing, does not match its descriptor, or failed to run. */
+  'model_error',
 ] as const;
 
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];

@@ -45,4 +45,7 @@ export type { FileBarFeedOptions, FileHistoryRequest } from './file-feed.js';
 export { createMemoryFeed } from './memory-feed.js';
 export type { MemoryFeedOptions, RecordFeedKind } from './memory-feed.js';
 export { FeedRegistry, createDefaultRegistry } from './registry.js';
+export { createFileNewsFeed, loadNews, parseNews } from './news-file.js';
+export type { FileNewsFeedOptions } from './news-file.js';
+export * from './sentiment/index.js';
 export type { DefaultRegistryOptions } from './registry.js';

@@ -37,6 +37,10 @@ export const FEED_ISSUE_SEVERITY = {
   zero_volume: 'warning',
   /** An empty line inside the file (skipped). */
   blank_line: 'warning',
+  /** A JSON Lines record that is not JSON, or not a valid record of the file's schema (e.g. news/v1). */
+  invalid_record: 'error',
+  /** A record id seen before in the same file (news items are keyed by id). */
+  duplicate_id: 'error',
 } as const satisfies Record<string, FeedIssueSeverity>;
 
 export type FeedIssueCode = keyof typeof FEED_ISSUE_SEVERITY;

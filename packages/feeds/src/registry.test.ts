@@ -13,12 +13,13 @@ const shared = createDefaultRegistry({ dataDir: SHARED_DATA });
 
 describe('createDefaultRegistry', () => {
   it('registers the equities and Binance feeds with their adapters and options', () => {
-    expect(registry.ids()).toEqual(['crypto.binance.spot.1d', 'crypto.binance.spot.1h', 'equities.us.daily']);
+    expect(registry.ids()).toEqual(['crypto.binance.spot.1d', 'crypto.binance.spot.1h', 'equities.us.daily', 'news.local']);
     const eq = registry.bars('equities.us.daily');
     expect(eq.timeframe).toBe('1d');
     expect(eq.describe()).toMatchObject({ id: 'equities.us.daily', kind: 'bars', adapter: 'csv', options: { dataDir: EXAMPLES_DATA, layout: 'etf', calendar: 'XNYS', adjust: 'total_return', strict: true } });
     expect(registry.bars('crypto.binance.spot.1h').describe().options).toMatchObject({ layout: 'crypto', calendar: '24/7' });
-    expect(registry.list().map((d) => d.timeframe)).toEqual(['1d', '1h', '1d']);
+    expect(registry.list().map((d) => d.timeframe)).toEqual(['1d', '1h', '1d', undefined]);
+    expect(registry.news('news.local').describe()).toMatchObject({ id: 'news.local', kind: 'news', adapter: 'jsonl', options: { dataDir: EXAMPLES_DATA, layout: 'news/SYMBOL.jsonl' } });
   });
 
   it('serves the 11 sector-rotation ETFs from examples/data, total-return adjusted, with the same dataset hash as the shared copy', async () => {
@@ -63,9 +64,9 @@ describe('registry errors', () => {
   it('an unknown feed ID lists the known IDs with a did-you-mean', () => {
     const e = thrown(() => registry.get('equities.us.dialy'));
     expect(isFeedError(e, 'unknown_feed')).toBe(true);
-    expect(e.message).toBe('unknown feed "equities.us.dialy"; did you mean "equities.us.daily"? Known feeds: crypto.binance.spot.1d, crypto.binance.spot.1h, equities.us.daily');
+    expect(e.message).toBe('unknown feed "equities.us.dialy"; did you mean "equities.us.daily"? Known feeds: crypto.binance.spot.1d, crypto.binance.spot.1h, equities.us.daily, news.local');
     const far = thrown(() => registry.get('fx.spot'));
-    expect(far.message).toBe('unknown feed "fx.spot" Known feeds: crypto.binance.spot.1d, crypto.binance.spot.1h, equities.us.daily');
+    expect(far.message).toBe('unknown feed "fx.spot" Known feeds: crypto.binance.spot.1d, crypto.binance.spot.1h, equities.us.daily, news.local');
     expect(thrown(() => registry.get('crypto.binance.spot.4h')).message).toMatch(/did you mean "crypto.binance.spot.1h"/);
   });
 

@@ -4,8 +4,9 @@
 import { alwaysOpenCalendar, nyseCalendar } from './calendar.js';
 import { FeedError } from './errors.js';
 import { createFileBarFeed } from './file-feed.js';
+import { createFileNewsFeed } from './news-file.js';
 import { didYouMean } from './internal/suggest.js';
-import type { BarFeedSource, FeedDescriptor, FeedSource, Scheduler } from './spec.js';
+import type { BarFeedSource, FeedDescriptor, FeedSource, RecordFeedSource, Scheduler } from './spec.js';
 
 const FEED_ID = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/;
 
@@ -51,6 +52,13 @@ export class FeedRegistry {
     if (source.kind !== 'bars') throw new FeedError('unsupported', `feed ${id} is a ${source.kind} feed, not a bar feed`);
     return source;
   }
+
+  /** Like `get`, and the source must be a news feed. */
+  news(id: string): RecordFeedSource<'news'> {
+    const source = this.get(id);
+    if (source.kind !== 'news') throw new FeedError('unsupported', `feed ${id} is a ${source.kind} feed, not a news feed`);
+    return source;
+  }
 }
 
 export interface DefaultRegistryOptions {
@@ -68,7 +76,8 @@ export interface DefaultRegistryOptions {
  * The standard feeds over a data directory:
  * - `equities.us.daily` — `etf/SYMBOL.csv`, total-return adjusted, NYSE calendar, 1d;
  * - `crypto.binance.spot.1h` / `crypto.binance.spot.1d` — `crypto/BASEQUOTE-TF.csv`
- *   (symbols like `BTC/USDT`), 24/7 calendar.
+ *   (symbols like `BTC/USDT`), 24/7 calendar;
+ * - `news.local` — `news/SYMBOL.jsonl`, news/v1 items (JSON Lines).
  */
 export function createDefaultRegistry(options: DefaultRegistryOptions): FeedRegistry {
   const common = {
@@ -101,5 +110,13 @@ export function createDefaultRegistry(options: DefaultRegistryOptions): FeedRegi
       }),
     );
   }
+  registry.register(
+    createFileNewsFeed({
+      id: 'news.local',
+      dataDir: options.dataDir,
+      description: 'news/v1 items from JSON Lines files news/SYMBOL.jsonl (publication time ts, UTC); scored by a local model for news_sentiment',
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+    }),
+  );
   return registry;
 }

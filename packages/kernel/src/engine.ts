@@ -178,6 +178,7 @@ export function createKernel(opts: BacktestOptions): BacktestKernel {
   const sig = new SignalEngine(plan, sigSymbols);
   const sigRows = new Int32Array(sigSymbols.length);
   const sigColumns = universe.map((i) => stream.columns[i]!);
+  sig.checkColumns(sigColumns);
 
   const ex = plan.execution;
   const feeRate = ex.feeBps / 10_000;

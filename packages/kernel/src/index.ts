@@ -1,5 +1,6 @@
 export { createKernel, runBacktest, periodsPerYearOf, type BacktestKernel, type BacktestOptions, type BacktestResult, type LogEntry, type OpenPosition, type OrderRecord } from './engine.js';
 export { SignalEngine, type BarColumns } from './signals.js';
+export { NewsWindow, type NewsColumns } from './news.js';
 export { SeriesStream, type MarketStream } from './stream.js';
 export { SYMBOL_EVENTS, SYMBOL_STATES, SYMBOL_TRANSITIONS, transition, type SymbolEvent, type SymbolStateName } from './state-machine.js';
 export { KernelError, KERNEL_ERROR_CODES, type KernelErrorCode } from './errors.js';

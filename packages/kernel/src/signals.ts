@@ -2,6 +2,7 @@ import type { Plan, PlanNode } from '@strata/compiler';
 import { INDICATORS } from './indicators/index.js';
 import type { StreamingIndicator } from './indicators/types.js';
 import { KernelError } from './errors.js';
+import { NewsWindow, type NewsColumns } from './news.js';
 import { barClose, bucketEnd, bucketStart, parseTf, type Timeframe } from './timeframe.js';
 
 /**
@@ -27,6 +28,8 @@ export class SignalEngine {
   readonly #coarse: { tf: string; parsed: Timeframe }[];
   readonly #nodes: readonly PlanNode[];
   readonly #states: SymbolState[];
+  /** The plan has `news_sentiment` nodes: every symbol's columns must carry `news`. */
+  readonly needsNews: boolean;
 
   constructor(plan: Plan, symbols: readonly string[]) {
     this.symbols = symbols;
@@ -44,7 +47,11 @@ export class SignalEngine {
     for (const n of plan.nodes) {
       if (n.op.startsWith('custom:')) throw new KernelError('unsupported', `custom node ${n.op.slice(7)} cannot run yet: the sandboxed module loader is not built`);
       if (n.crossSectional && n.tf !== plan.timeframes.base) throw new KernelError('unsupported', `cross-sectional node ${n.id} on timeframe ${n.tf}: only the base timeframe is supported`);
+      if (n.op === 'news_sentiment' && parseTfKey(n.tf) !== this.#baseKey()) {
+        throw new KernelError('unsupported', `news_sentiment node ${n.id} on timeframe ${n.tf}: news is aligned to the base timeframe only; widen the window instead (news_sentiment(5) on 1d ≈ a week)`);
+      }
     }
+    this.needsNews = plan.nodes.some((n) => n.op === 'news_sentiment');
     this.#states = symbols.map(() => this.#createState());
   }
 
@@ -57,6 +64,25 @@ export class SignalEngine {
 
   values(symbolIndex: number): Float64Array {
     return this.#states[symbolIndex]!.vals;
+  }
+
+  /**
+   * Checks that the columns carry what the plan reads besides OHLCV (the news series of
+   * `news_sentiment`), one entry per engine symbol, each as long as the bars. Call before the first step.
+   */
+  checkColumns(columns: readonly BarColumns[]): void {
+    if (!this.needsNews) return;
+    this.symbols.forEach((sym, s) => {
+      const c = columns[s];
+      if (c === undefined) throw new KernelError('data', `no bar columns for ${sym}`);
+      if (c.news === undefined) {
+        throw new KernelError('data', `the plan uses news_sentiment but no news series was loaded for ${sym}: score the artifact's feeds.news before the run (strata backtest does; in code, pass sentimentSeries(...) to SeriesStream's news option)`);
+      }
+      const rows = c.fields[3].length;
+      if (c.news.sum.length !== rows || c.news.count.length !== rows) {
+        throw new KernelError('data', `the news series of ${sym} has ${c.news.sum.length} rows but its bars have ${rows}: align it with sentimentSeries(items, bars)`);
+      }
+    });
   }
 
   #createState(): SymbolState {
@@ -90,7 +116,7 @@ export class SignalEngine {
     }
     // The first segment also loads the bar's fields (generated code: no per-bar loop over objects).
     const segments = baseGroups.map((g, k) => this.#generate(g, vals, k === 0 ? fieldSlots : []));
-    const coarseSegments = new Map<string, (row: number, f: BarColumns['fields']) => void>();
+    const coarseSegments = new Map<string, Segment>();
     for (const [tf, nodes] of coarseNodes) coarseSegments.set(tf, this.#generate(nodes, vals, []));
     return { vals, segments, ranks, coarse, coarseSegments, fieldSlots, coarseFields };
   }
@@ -104,8 +130,9 @@ export class SignalEngine {
    * Every call site then sees a single indicator class, so V8 can inline `update`. Only integers
    * (slot indices, lag lengths) from the validated plan are written into the source.
    */
-  #generate(nodes: readonly PlanNode[], vals: Float64Array, fields: readonly { slot: number; field: number }[]): (row: number, f: BarColumns['fields']) => void {
+  #generate(nodes: readonly PlanNode[], vals: Float64Array, fields: readonly { slot: number; field: number }[]): Segment {
     const indicators: StreamingIndicator[] = [];
+    const news: NewsWindow[] = [];
     const scratch: Float64Array[] = [];
     const setup: string[] = [];
     const body: string[] = [];
@@ -207,6 +234,14 @@ export class SignalEngine {
         case 'where':
           body.push(`{ const x = v[${a}]; v[${o}] = x !== x ? NaN : x !== 0 ? v[${b}] : v[${c}]; }`);
           break;
+        case 'news_sentiment': {
+          // Reads the symbol's news columns (n) like a bar field; see news.ts.
+          const k = news.length;
+          news.push(new NewsWindow(n.params.window as number));
+          setup.push(`const w${k} = W[${k}];`);
+          fn(`w${k}.update(n, row)`);
+          break;
+        }
         default: {
           const factory = INDICATORS[n.op];
           if (!factory) throw new KernelError('unsupported', `node ${n.id}: no kernel implementation for \`${n.op}\``);
@@ -218,8 +253,8 @@ export class SignalEngine {
         }
       }
     }
-    const src = `"use strict";\n${setup.join('\n')}\nreturn function step(row, f) {\n${body.join('\n')}\n};`;
-    return new Function('v', 'I', 'X', 'C', src)(vals, indicators, scratch, this.clock) as (row: number, f: BarColumns['fields']) => void;
+    const src = `"use strict";\n${setup.join('\n')}\nreturn function step(row, f, n) {\n${body.join('\n')}\n};`;
+    return new Function('v', 'I', 'X', 'C', 'W', src)(vals, indicators, scratch, this.clock, news) as Segment;
   }
 
   /**
@@ -243,7 +278,7 @@ export class SignalEngine {
       if (k > 0) this.#rank(states[0]!.ranks[k - 1]!.out, states[0]!.ranks[k - 1]!.input, rows);
       for (let s = 0; s < nSym; s++) {
         const row = rows[s]!;
-        if (row >= 0) states[s]!.segments[k]!(row, columns[s]!.fields);
+        if (row >= 0) states[s]!.segments[k]!(row, columns[s]!.fields, columns[s]!.news);
       }
     }
   }
@@ -317,7 +352,12 @@ export class SignalEngine {
 /** A symbol's bar columns in field order: open, high, low, close, volume. */
 export interface BarColumns {
   readonly fields: readonly [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  /** Scored news aligned to the rows; required when the plan has `news_sentiment` nodes. */
+  readonly news?: NewsColumns;
 }
+
+/** Generated code for a run of nodes: one call per bar (`n`: the symbol's news columns, if any). */
+type Segment = (row: number, f: BarColumns['fields'], n?: NewsColumns) => void;
 
 interface Aggregator {
   readonly tf: Timeframe;
@@ -334,10 +374,10 @@ interface Aggregator {
 interface SymbolState {
   readonly vals: Float64Array;
   /** Generated code for the base nodes, split at cross-sectional nodes (ranks[k] runs between segments k and k+1). */
-  readonly segments: readonly ((row: number, f: BarColumns['fields']) => void)[];
+  readonly segments: readonly Segment[];
   readonly ranks: readonly { readonly out: number; readonly input: number }[];
   readonly coarse: Map<string, Aggregator>;
-  readonly coarseSegments: Map<string, (row: number, f: BarColumns['fields']) => void>;
+  readonly coarseSegments: Map<string, Segment>;
   readonly fieldSlots: { slot: number; field: number }[];
   readonly coarseFields: Map<string, { slot: number; field: number }[]>;
 }

@@ -1,4 +1,5 @@
 import type { BarSeries } from '@strata/feeds';
+import type { NewsColumns } from './news.js';
 import type { BarColumns } from './signals.js';
 
 /**
@@ -37,12 +38,13 @@ export class SeriesStream implements MarketStream {
    * `nextSession(ts)` gives the next bar time the trading calendar expects after a bar at `ts`
    * (e.g. from the feed's NYSE or 24/7 calendar). Without it, `nextTs` is the next timestamp in
    * the data, which also "knows" unscheduled gaps such as exchange outages — fine for tests and
-   * daily data, but pass the calendar for intraday feeds.
+   * daily data, but pass the calendar for intraday feeds. `news` carries, per symbol, scored news
+   * aligned to its bars (`sentimentSeries` in @strata/feeds), read by `news_sentiment` nodes.
    */
   constructor(
     readonly symbols: readonly string[],
     series: ReadonlyMap<string, BarSeries>,
-    options: { readonly nextSession?: (ts: number) => number } = {},
+    options: { readonly nextSession?: (ts: number) => number; readonly news?: ReadonlyMap<string, NewsColumns> } = {},
   ) {
     this.#nextSession = options.nextSession;
     this.#series = symbols.map((s) => {
@@ -50,7 +52,13 @@ export class SeriesStream implements MarketStream {
       if (!x) throw new Error(`no data for symbol ${s}`);
       return x;
     });
-    this.columns = this.#series.map((x) => ({ fields: [x.open, x.high, x.low, x.close, x.volume] as const }));
+    this.columns = this.#series.map((x, i) => {
+      const fields = [x.open, x.high, x.low, x.close, x.volume] as const;
+      const news = options.news?.get(symbols[i]!);
+      if (news === undefined) return { fields };
+      if (news.sum.length !== x.length || news.count.length !== x.length) throw new Error(`the news series of ${symbols[i]} has ${news.sum.length} rows but its bars have ${x.length}`);
+      return { fields, news };
+    });
     this.rows = new Int32Array(symbols.length).fill(-1);
     this.#cursor = new Int32Array(symbols.length);
     this.total = countDistinct(this.#series.map((x) => x.ts.subarray(0, x.length)));

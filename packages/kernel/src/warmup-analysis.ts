@@ -224,6 +224,7 @@ export function analyzeWarmup(plan: Plan, series: ReadonlyMap<string, BarSeries>
 
   // Outputs (slots), in plan order.
   const probe = new SignalEngine(plan, symbols);
+  if (probe.needsNews) throw new KernelError('unsupported', 'the warm-up analysis does not load news: news_sentiment(window) has a fixed warm-up of window − 1 bars and no unstable memory');
   const slots = probe.slotCount;
   const specs: OutputSpec[] = [];
   for (const n of plan.nodes) {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { compileSource, type Plan } from '@strata/compiler';
 import type { BarSeries } from '@strata/feeds';
-import { runBacktest, SeriesStream, type BacktestOptions, type BacktestResult, type BarColumns, type MarketStream } from '@strata/kernel';
+import { runBacktest, SeriesStream, type BacktestOptions, type BacktestResult, type BarColumns, type MarketStream, type NewsColumns } from '@strata/kernel';
 import { describe, expect, it } from 'vitest';
 import { copySeries, randomMarket, type MarketSpec } from './fixtures/random-market.js';
 
@@ -28,6 +28,8 @@ interface Case {
   readonly timeframe: '1d' | '1h';
   readonly bars: readonly [min: number, max: number];
   readonly lateStarts: boolean;
+  /** The plan reads news (`news_sentiment`): the stream carries random scored news per symbol. */
+  readonly news?: true;
 }
 
 const CASES: readonly Case[] = [
@@ -36,7 +38,38 @@ const CASES: readonly Case[] = [
   { name: 'sector-rotation', symbols: ['XLK', 'XLF', 'XLE', 'XLY', 'XLP', 'XLV', 'XLU', 'XLI', 'XLB', 'BIL'], timeframe: '1d', bars: [260, 420], lateStarts: true },
   // btc-breakout needs an hourly crypto series: 168 h of volatility plus 20 closed days of trend.
   { name: 'btc-breakout', symbols: ['BTC/USDT'], timeframe: '1h', bars: [600, 1500], lateStarts: false },
+  // news-sentiment: 50 bars of SMA warm-up, then news on about a third of the bars.
+  { name: 'news-sentiment', symbols: ['SPY'], timeframe: '1d', bars: [80, 400], lateStarts: false, news: true },
 ];
+
+/**
+ * Random scored news aligned to each series (0–3 items on about a third of the bars, scores in
+ * [−1, 1]), a pure function of the series so that every run over the same data sees the same news.
+ */
+function randomNews(data: ReadonlyMap<string, BarSeries>): Map<string, NewsColumns> {
+  const out = new Map<string, NewsColumns>();
+  for (const [sym, x] of data) {
+    let st = (Math.floor(x.close[0]! * 1e6) ^ (x.length * 2654435761)) >>> 0 || 1;
+    const rnd = (): number => {
+      st ^= st << 13;
+      st ^= st >>> 17;
+      st ^= st << 5;
+      return (st >>> 0) / 4294967296;
+    };
+    const sum = new Float64Array(x.length);
+    const count = new Float64Array(x.length);
+    for (let t = 0; t < x.length; t++) {
+      if (rnd() >= 0.35) continue;
+      const n = 1 + Math.floor(rnd() * 3);
+      count[t] = n;
+      for (let k = 0; k < n; k++) sum[t]! += 2 * rnd() - 0.8;
+    }
+    out.set(sym, { sum, count });
+  }
+  return out;
+}
+
+const streamOptions = (c: Case, data: ReadonlyMap<string, BarSeries>) => (c.news ? { news: randomNews(data) } : {});
 
 const specArb = (c: Case): fc.Arbitrary<MarketSpec> =>
   fc.record({
@@ -87,9 +120,14 @@ class UnionStream implements MarketStream {
   constructor(
     readonly symbols: readonly string[],
     data: ReadonlyMap<string, BarSeries>,
+    news?: ReadonlyMap<string, NewsColumns>,
   ) {
     this.#series = symbols.map((s) => data.get(s)!);
-    this.columns = this.#series.map((x) => ({ fields: [x.open, x.high, x.low, x.close, x.volume] as const }));
+    this.columns = this.#series.map((x, i) => {
+      const fields = [x.open, x.high, x.low, x.close, x.volume] as const;
+      const n = news?.get(symbols[i]!);
+      return n ? { fields, news: n } : { fields };
+    });
     this.rows = new Int32Array(symbols.length).fill(-1);
     this.#times = [...new Set(this.#series.flatMap((x) => Array.from(x.ts.subarray(0, x.length))))].sort((a, b) => a - b);
     this.total = this.#times.length;
@@ -123,7 +161,7 @@ class UnionStream implements MarketStream {
 }
 
 const run = (plan: Plan, c: Case, data: ReadonlyMap<string, BarSeries>, extra: Partial<Omit<BacktestOptions, 'plan' | 'stream'>> = {}) =>
-  runBacktest({ plan, stream: new SeriesStream(c.symbols, data), initialCash: 100_000, ...extra });
+  runBacktest({ plan, stream: new SeriesStream(c.symbols, data, streamOptions(c, data)), initialCash: 100_000, ...extra });
 
 describe('determinism: coverage of the examples', () => {
   it('every bundled example has a case here', () => {
@@ -162,7 +200,7 @@ describe.each(CASES)('determinism: $name on random valid series', (c) => {
       fc.property(specArb(c), (spec) => {
         const data = randomMarket(c.symbols, c.timeframe, spec, c.lateStarts);
         const a = run(plan, c, data);
-        const replay = runBacktest({ plan: compileExample(c.name), stream: new UnionStream(c.symbols, copySeries(data)), initialCash: 100_000 });
+        const replay = runBacktest({ plan: compileExample(c.name), stream: new UnionStream(c.symbols, copySeries(data), c.news ? randomNews(copySeries(data)) : undefined), initialCash: 100_000 });
         expect(encode(replay)).toBe(encode(a));
       }),
       { numRuns: 6, seed: 0xd37e13 },

@@ -119,7 +119,7 @@ async function kernelRun(target: string, opts: KernelRunOptions, io: Io, signals
   const plan = compiled.plan;
 
   // 3. the replayed feed
-  const market = await loadMarket(plan, { ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.feed !== undefined ? { feed: opts.feed } : {}), artifactDir: dirname(artifact.file) }, io);
+  const market = await loadMarket(plan, { ...(opts.data !== undefined ? { data: opts.data } : {}), ...(opts.feed !== undefined ? { feed: opts.feed } : {}), artifactDir: artifact.dataBaseDir ?? dirname(artifact.file) }, io);
 
   // 4. the run's state directory: order log, venue state (sim), run state
   const stateDir = resolve(opts.state ?? join('run', `${plan.artifact.name}-${mode}`));
