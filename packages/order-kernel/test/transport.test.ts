@@ -21,7 +21,7 @@ class ScriptedBackend implements GatewayBackend {
     return this.driftList;
   }
   async reconcile() {
-    return { ok: true, drift: [], checked: 0, applied: [] };
+    return { ok: true, drift: [], checked: 0, applied: [], unsent: [] };
   }
   async send(cmd: Command): Promise<SendResult> {
     this.received.push(cmd);
