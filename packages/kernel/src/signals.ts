@@ -276,9 +276,17 @@ export class SignalEngine {
     const segs = states[0]!.segments.length;
     for (let k = 0; k < segs; k++) {
       if (k > 0) this.#rank(states[0]!.ranks[k - 1]!.out, states[0]!.ranks[k - 1]!.input, rows);
-      for (let s = 0; s < nSym; s++) {
-        const row = rows[s]!;
-        if (row >= 0) states[s]!.segments[k]!(row, columns[s]!.fields, columns[s]!.news);
+      // Plans without news call the generated code with two arguments: the common case stays as lean as it was.
+      if (this.needsNews) {
+        for (let s = 0; s < nSym; s++) {
+          const row = rows[s]!;
+          if (row >= 0) states[s]!.segments[k]!(row, columns[s]!.fields, columns[s]!.news);
+        }
+      } else {
+        for (let s = 0; s < nSym; s++) {
+          const row = rows[s]!;
+          if (row >= 0) states[s]!.segments[k]!(row, columns[s]!.fields);
+        }
       }
     }
   }
