@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { compileFile, compileSource, formatDiagnostic, type CompileResult, type Plan } from '@strata/compiler';
 import { FeedError, type BarSeries } from '@strata/feeds';
 import {
-  buyAndHoldCurve,
+  benchmarkCurve,
   computeMetrics,
   drawdownSeries,
   KERNEL_VERSION,
@@ -194,21 +194,6 @@ function checkRange(series: ReadonlyMap<string, BarSeries>, plan: Plan, from: nu
   const day = (ms: number) => isoDate(ms).slice(0, 10);
   if (from !== undefined && from > last) throw new InputError(`--from ${day(from)} is after the end of the data (${day(last)}); the universe has data from ${day(first)} to ${day(last)}`);
   if (to !== undefined && to < first) throw new InputError(`--to ${day(to)} is before the start of the data (${day(first)}); the universe has data from ${day(first)} to ${day(last)}`);
-}
-
-/** Buy-and-hold of the benchmark on the strategy's own marks (last known close at each mark). */
-function benchmarkCurve(s: BarSeries, curve: EquityCurve, initialCash: number): EquityCurve {
-  const prices = new Float64Array(curve.length);
-  let j = 0;
-  let last = Number.NaN;
-  for (let i = 0; i < curve.length; i++) {
-    while (j < s.length && s.ts[j]! <= curve.ts[i]!) last = s.close[j++]!;
-    prices[i] = last;
-  }
-  let k = 0;
-  while (k < prices.length && !(prices[k]! > 0)) k++;
-  for (let i = 0; i < k; i++) prices[i] = prices[k]!;
-  return buyAndHoldCurve(curve.ts, prices, initialCash);
 }
 
 function equityCsv(curve: EquityCurve, bench: EquityCurve | undefined): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compileSource, type CompileResult, type Diagnostic, type Plan } from '@strata/compiler';
 import { FeedError, alwaysOpenCalendar, formatIssue, nyseCalendar, scoreNews, sentimentModel, sentimentSeries, serializeRecord, timeframeMs, type BarSeries } from '@strata/feeds';
-import { buyAndHoldCurve, computeMetrics, KERNEL_VERSION, KernelError, periodsPerYearOf, runBacktest, SeriesStream, type EquityCurve, type Metrics } from '@strata/kernel';
+import { benchmarkCurve, computeMetrics, KERNEL_VERSION, KernelError, periodsPerYearOf, runBacktest, SeriesStream, type EquityCurve, type Metrics } from '@strata/kernel';
 import { z } from 'zod';
 import { ToolError, type ToolContext } from './types.js';
 
@@ -223,17 +223,3 @@ function unique(xs: readonly string[]): string[] {
   return [...new Set(xs)];
 }
 
-/** Buy-and-hold of the benchmark on the strategy's own marks (last known close at each mark). */
-function benchmarkCurve(s: BarSeries, curve: EquityCurve, initialCash: number): EquityCurve {
-  const prices = new Float64Array(curve.length);
-  let j = 0;
-  let last = Number.NaN;
-  for (let i = 0; i < curve.length; i++) {
-    while (j < s.length && s.ts[j]! <= curve.ts[i]!) last = s.close[j++]!;
-    prices[i] = last;
-  }
-  let k = 0;
-  while (k < prices.length && !(prices[k]! > 0)) k++;
-  for (let i = 0; i < k; i++) prices[i] = prices[k]!;
-  return buyAndHoldCurve(curve.ts, prices, initialCash);
-}

@@ -4,6 +4,7 @@ import type { EquityCurve, Fill, Trade } from '../results.js';
 import {
   MS_PER_DAY,
   MS_PER_YEAR,
+  benchmarkCurve,
   buyAndHoldCurve,
   computeMetrics,
   drawdownSeries,
@@ -370,5 +371,16 @@ describe('properties', () => {
         expect(m.exposure).toBe(1);
       }),
     );
+  });
+});
+
+describe('benchmarkCurve', () => {
+  it('buys the benchmark at its last close at or before each mark (hand-computed)', () => {
+    // Benchmark closes on days 1, 2, 4; the strategy marks days 0 (before the first bar), 1, 3, 4.
+    const bench = { ts: [1, 2, 4].map((d) => d * MS_PER_DAY), close: [100, 110, 120], length: 3 };
+    const marks = curve([0, 1, 3, 4].map((d) => d * MS_PER_DAY), [1000, 1000, 1000, 1000]);
+    const b = benchmarkCurve(bench, marks, 1000);
+    // Prices [100 (first known close), 100, 110 (day 2 carried), 120] → equity 1000 × price / 100.
+    expect(Array.from(b.equity)).toEqual([1000, 1000, 1100, 1200]);
   });
 });

@@ -326,6 +326,24 @@ export function tradeStats(trades: readonly Trade[]): Pick<Metrics, 'trades' | '
 }
 
 /**
+ * Buy-and-hold of a benchmark on a strategy's own marks: at each mark of `curve`, the benchmark's
+ * last close at or before it (the first known close before its first bar), bought with `initialCash`.
+ */
+export function benchmarkCurve(series: { readonly ts: ArrayLike<number>; readonly close: ArrayLike<number>; readonly length: number }, curve: EquityCurve, initialCash: number): EquityCurve {
+  const prices = new Float64Array(curve.length);
+  let j = 0;
+  let last = Number.NaN;
+  for (let i = 0; i < curve.length; i++) {
+    while (j < series.length && series.ts[j]! <= curve.ts[i]!) last = series.close[j++]!;
+    prices[i] = last;
+  }
+  let k = 0;
+  while (k < prices.length && !(prices[k]! > 0)) k++;
+  for (let i = 0; i < k; i++) prices[i] = prices[k]!;
+  return buyAndHoldCurve(curve.ts, prices, initialCash);
+}
+
+/**
  * The benchmark: all equity in the asset at the first price, held to the end, no costs,
  * fractional units. `equity_i = initialEquity · p_i / p_0`, `cash_i = 0`, `exposure_i = 1`.
  * Pass dividend-adjusted prices (e.g. `adj_close`) for a total-return benchmark.
