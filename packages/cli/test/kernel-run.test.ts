@@ -153,7 +153,9 @@ describe('strata kernel run --mode paper (the simulated venue)', () => {
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
       child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-      await new Promise((r) => setTimeout(r, 1_500));
+      // Signal once it is trading (its handlers are installed by then), however slow the host is.
+      for (let waited = 0; !/ sent /.test(stdout) && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toMatch(/ sent /);
       child.kill(sig);
       const code = await new Promise<number | null>((r) => child.once('close', r));
       expect(code).toBe(0);
@@ -163,7 +165,7 @@ describe('strata kernel run --mode paper (the simulated venue)', () => {
       const saved = JSON.parse(readFileSync(join(state, 'run-state.json'), 'utf8')) as { lastBarTs: number };
       expect(saved.lastBarTs).toBeGreaterThan(Date.UTC(2024, 0, 1));
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('strata kernel run <file>@<git-rev>', () => {

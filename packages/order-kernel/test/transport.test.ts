@@ -164,7 +164,7 @@ describe('gateway wire protocol', () => {
     expect(e).toBeInstanceOf(OrderShellError);
     expect((e as OrderShellError).code).toBe('unsupported_version');
     expect((e as Error).message).toMatch(/the server speaks order\/v2; this end speaks order\/v1 only/);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => /"t":"error".*"code":"unsupported_version"/.test(got.join('')));
     expect(got.join('')).toMatch(/"t":"error".*"code":"unsupported_version"/);
     await new Promise<void>((r) => fake.close(() => r()));
   });
@@ -178,7 +178,7 @@ describe('gateway wire protocol', () => {
     await gw.send(submit);
     expect(seen.map((e) => e.type)).toEqual(['OrderSubmitted']);
     expect(errors[0]?.message).toMatch(/invalid event from the server: .*invalid OrderFilled/);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => serverErrors.some((m) => /client reported: protocol invalid event/.test(m)));
     expect(serverErrors.some((m) => /client reported: protocol invalid event/.test(m))).toBe(true);
     await gw.close();
   });
@@ -208,3 +208,8 @@ describe('gateway wire protocol', () => {
     await expect(gw.orders()).rejects.toMatchObject({ code: 'connection' });
   });
 });
+
+/** Waits (up to 5 s) for something that travels over the socket, however loaded the host is. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let waited = 0; !ok() && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+}

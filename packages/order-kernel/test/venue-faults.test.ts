@@ -29,7 +29,7 @@ beforeEach(async () => {
     credentials: { apiKey: EMU_API_KEY, secret: EMU_SECRET },
     apiBaseUrl: emu.url,
     enableRateLimit: false,
-    timeoutMs: 300,
+    timeoutMs: 1_000, // well above a loaded host's normal request time; the delays below are well above it
     readRetry: { attempts: 4, budgetMs: 3_000, baseDelayMs: 5, maxDelayMs: 40, jitter: 0, seed: 1 },
     pollIntervalMs: 25,
     watchSymbols: ['BTC/USDT'],
@@ -88,7 +88,7 @@ describe('venue faults during submit (CcxtVenue against the Binance emulator)', 
   });
 
   it('timeout on submit after the order landed: found by the lookup, never sent again', async () => {
-    emu.delayNext(1, 1_000, { method: 'POST', path: '/api/v3/order' });
+    emu.delayNext(1, 2_500, { method: 'POST', path: '/api/v3/order' });
     await service.handle(order('fto-1'));
     await waitUntil(() => typesOf('fto-1').includes('OrderAccepted'), () => JSON.stringify(typesOf('fto-1')));
     expect(posts('fto-1')).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('venue faults during submit (CcxtVenue against the Binance emulator)', 
   });
 
   it('timeout on a market order that filled: the fill is recovered with the emulator trade id', async () => {
-    emu.delayNext(1, 1_000, { method: 'POST', path: '/api/v3/order' });
+    emu.delayNext(1, 2_500, { method: 'POST', path: '/api/v3/order' });
     await service.handle(market(order('fto-2')));
     await waitUntil(() => typesOf('fto-2').includes('OrderFilled'), () => JSON.stringify(typesOf('fto-2')));
     await service.idle();

@@ -312,8 +312,8 @@ describe('CcxtVenue: rate limits (HTTP 429 with Retry-After)', () => {
 
 describe('CcxtVenue: a timeout after the order landed', () => {
   it('finds the landed order by clientOrderId and returns it: no duplicate at the venue', async () => {
-    const { emu, venue } = await setup({ timeoutMs: 250 });
-    emu.delayNext(1, 700, POST_ORDER);
+    const { emu, venue } = await setup({ timeoutMs: 1_000 });
+    emu.delayNext(1, 2_500, POST_ORDER);
     const cmd = buy({ orderType: 'limit', limitPrice: 25_000 });
     const placed = await venue.submit(cmd);
     expect(placed).toMatchObject({ clientOrderId: cmd.clientOrderId, status: 'open' });
@@ -323,8 +323,8 @@ describe('CcxtVenue: a timeout after the order landed', () => {
   });
 
   it('does the same for a market order that filled while the answer was late', async () => {
-    const { emu, venue } = await setup({ timeoutMs: 250 });
-    emu.delayNext(1, 700, POST_ORDER);
+    const { emu, venue } = await setup({ timeoutMs: 1_000 });
+    emu.delayNext(1, 2_500, POST_ORDER);
     const placed = await venue.submit(buy());
     expect(placed).toMatchObject({ status: 'filled', filledQty: 0.01 });
     expect(emu.orders()).toHaveLength(1);
