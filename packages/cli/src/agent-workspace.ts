@@ -1,6 +1,7 @@
 import { createToolContext, defaultStrategiesDir, onnxSentimentScorer, registryNewsSource, SessionError, SessionStore, StrategyRepo, StrategyRepoError, type SessionContext, type ToolContext } from '@strata/agent';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Io } from './main.js';
 
 /**
  * What `strata chat` and `strata mcp` work in: the strategies repository (where versions are
@@ -75,4 +76,28 @@ export async function checkRepo(repoDir: string): Promise<void> {
     if (e instanceof StrategyRepoError) throw new WorkspaceError(e.message);
     throw e;
   }
+}
+
+/**
+ * `openAgentWorkspace` + `checkRepo` for a command: a bad workspace is reported as
+ * `strata <command>: …` and gives undefined (the command exits 1).
+ */
+export async function openCheckedWorkspace(command: string, opts: WorkspaceOptions, io: Io): Promise<AgentWorkspace | undefined> {
+  try {
+    const ws = openAgentWorkspace(opts);
+    await checkRepo(ws.repoDir);
+    return ws;
+  } catch (e) {
+    if (e instanceof WorkspaceError) {
+      io.err(`strata ${command}: ${e.message}`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** STRATA_COMMIT_TIME: a fixed commit time in whole seconds, so demos and tests get the same commit ids. */
+export function commitTimeFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const t = env.STRATA_COMMIT_TIME ? Number(env.STRATA_COMMIT_TIME) : undefined;
+  return t !== undefined && Number.isInteger(t) ? t : undefined;
 }

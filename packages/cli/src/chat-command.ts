@@ -1,6 +1,6 @@
 import { ProviderError, runChat, selectProvider, type SlashCommand, type Style, type TerminalWriter } from '@strata/agent';
 import pc from 'picocolors';
-import { checkRepo, openAgentWorkspace, WorkspaceError, type WorkspaceOptions } from './agent-workspace.js';
+import { commitTimeFromEnv, openCheckedWorkspace, type WorkspaceOptions } from './agent-workspace.js';
 import { runDiffCommand, runHistoryCommand, runShowCommand } from './history-command.js';
 import type { Io } from './main.js';
 
@@ -58,20 +58,11 @@ export async function runChatCommand(opts: ChatCommandOptions, io: Io): Promise<
     }
     throw e;
   }
-  let ws;
-  try {
-    ws = openAgentWorkspace(opts);
-    await checkRepo(ws.repoDir);
-  } catch (e) {
-    if (e instanceof WorkspaceError) {
-      io.err(`strata chat: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+  const ws = await openCheckedWorkspace('chat', opts, io);
+  if (!ws) return 1;
   const color = opts.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
   const style: Style = pc.createColors(color);
-  const commitTime = process.env.STRATA_COMMIT_TIME ? Number(process.env.STRATA_COMMIT_TIME) : undefined;
+  const commitTime = commitTimeFromEnv();
   return runChat({
     model: selected,
     session: ws.session,
@@ -83,6 +74,6 @@ export async function runChatCommand(opts: ChatCommandOptions, io: Io): Promise<
     output: process.stdout,
     style,
     commands: historySlashCommands(ws.repoDir),
-    ...(commitTime !== undefined && Number.isInteger(commitTime) ? { commitTime } : {}),
+    ...(commitTime !== undefined ? { commitTime } : {}),
   });
 }

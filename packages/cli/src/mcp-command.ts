@@ -1,6 +1,6 @@
 import { lazyRepo, serveMcpOverStdio } from '@strata/agent';
 import { COMPILER_VERSION } from '@strata/compiler';
-import { checkRepo, openAgentWorkspace, WorkspaceError, type WorkspaceOptions } from './agent-workspace.js';
+import { commitTimeFromEnv, openCheckedWorkspace, type WorkspaceOptions } from './agent-workspace.js';
 import type { Io } from './main.js';
 
 /**
@@ -17,23 +17,13 @@ export async function runMcpCommand(opts: WorkspaceOptions, io: Io): Promise<num
   console.info = toStderr;
   console.debug = toStderr;
   console.warn = toStderr;
-  let ws;
-  try {
-    ws = openAgentWorkspace(opts);
-    await checkRepo(ws.repoDir);
-  } catch (e) {
-    if (e instanceof WorkspaceError) {
-      io.err(`strata mcp: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
-  const commitTime = process.env.STRATA_COMMIT_TIME ? Number(process.env.STRATA_COMMIT_TIME) : undefined;
+  const ws = await openCheckedWorkspace('mcp', opts, io);
+  if (!ws) return 1;
   const repo = lazyRepo(ws.repoDir);
   io.err(`strata mcp: serving the authoring tools over stdio (repo ${ws.repoDir}, data ${ws.dataDir}, session ${ws.store.path})`);
   await serveMcpOverStdio({
     tools: ws.tools,
-    sink: repo.sink(commitTime !== undefined && Number.isInteger(commitTime) ? commitTime : undefined),
+    sink: repo.sink(commitTimeFromEnv()),
     store: ws.store,
     version: COMPILER_VERSION,
     log: (line) => io.err(line),

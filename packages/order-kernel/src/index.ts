@@ -25,7 +25,6 @@ export {
   ORDER_KERNEL_ERROR_CODES,
   PRETRADE_REJECT_CODES,
   type AlgoSnapshot,
-  type CommandOf,
   type ControlInput,
   type KernelInput,
   type KernelOutput,

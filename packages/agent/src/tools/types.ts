@@ -1,4 +1,4 @@
-import type { FeedRegistry } from '@strata/feeds';
+import type { FeedRegistry, NewsItem } from '@strata/feeds';
 import type { z } from 'zod';
 import type { SessionContext } from '../context.js';
 
@@ -23,16 +23,8 @@ export interface SentimentScorer {
   score(texts: readonly string[]): Promise<number[]>;
 }
 
-/** A news item as the tools see it (the `news/v1` record's fields that matter for scoring). */
-export interface NewsHeadline {
-  readonly id: string;
-  /** ms since the epoch, UTC. */
-  readonly ts: number;
-  readonly source: string;
-  readonly symbols: readonly string[];
-  readonly headline: string;
-  readonly body?: string;
-}
+/** A news item as the tools see it: the fields of the feeds' news envelope that matter for scoring (`ts` in ms UTC). */
+export type NewsHeadline = Pick<NewsItem, 'id' | 'ts' | 'source' | 'symbols' | 'headline' | 'body'>;
 
 /** Local news, filtered by symbol and an inclusive time range (ms, UTC). */
 export interface NewsSource {

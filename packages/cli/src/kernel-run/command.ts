@@ -5,14 +5,13 @@ import { compileSource, formatDiagnostic, type Plan } from '@strata/compiler';
 import type { OrderEvent } from '@strata/contract';
 import { FeedError } from '@strata/feeds';
 import { KernelError } from '@strata/kernel';
-import type { Venue } from '@strata/order-kernel';
 import type { OrderGateway } from '@strata/order-kernel/node';
 import { ArtifactRefError, resolveArtifactRef } from '../artifact-ref.js';
 import { parseParamOverrides } from '../io.js';
 import type { Io } from '../main.js';
 import { loadMarket, MarketInputError } from '../market.js';
-import { readRunnerState, runStrategy, RunnerStateError, type BarVenue, type RunnerEvent } from './runner.js';
-import { openOrderSide, openVenue, venueSymbolAsset, type OpenedVenue } from './wiring.js';
+import { readRunnerState, runStrategy, RunnerStateError, type RunnerEvent } from './runner.js';
+import { openOrderSide, openVenue, type OpenedVenue } from './wiring.js';
 
 export interface KernelRunOptions {
   readonly mode?: string;
@@ -259,7 +258,7 @@ async function venuePositions(venue: OpenedVenue, baseline: Baseline, plan: Plan
   const out = new Map<string, number>();
   const traded = [...plan.universe, ...(plan.portfolio?.cash ? [plan.portfolio.cash] : [])];
   for (const sym of traded) {
-    const asset = venueSymbolAsset(venue, sym);
+    const asset = venue.assetOf(sym);
     const q = (balances.get(asset) ?? 0) - (baseline.holdings[asset] ?? 0);
     if (Math.abs(q) > 1e-12) out.set(sym, q);
   }
@@ -280,4 +279,3 @@ async function positionDrift(gateway: OrderGateway, venue: OpenedVenue, baseline
   return out;
 }
 
-export type { BarVenue, Venue };

@@ -19,10 +19,6 @@ export interface OpenedVenue {
   readonly assetOf: (symbol: string) => string;
 }
 
-export function venueSymbolAsset(v: OpenedVenue, symbol: string): string {
-  return v.assetOf(symbol);
-}
-
 /** The credentials file: $STRATA_CREDENTIALS_FILE or ~/.config/strata/credentials.json (key from STRATA_CREDENTIALS_KEY). */
 export function credentialsPath(): string {
   return process.env.STRATA_CREDENTIALS_FILE ?? join(homedir(), '.config', 'strata', 'credentials.json');

@@ -1,4 +1,4 @@
-import type { AmendOrder, CancelAll, CancelOrder, Command, OrderEvent, SubmitOrder } from '@strata/contract';
+import type { AmendOrder, CancelOrder, Command, OrderEvent, SubmitOrder } from '@strata/contract';
 import type { OrderState, OrderView } from '../fsm.js';
 import type { VenueCapabilities } from './venue-port.js';
 
@@ -145,7 +145,6 @@ export type KernelOutput =
   /** A repeated clientOrderId with a different payload: refused, the original order is untouched. */
   | { readonly kind: 'conflict'; readonly clientOrderId: string; readonly message: string };
 
-export type CommandOf = SubmitOrder | AmendOrder | CancelOrder | CancelAll;
 
 /** An order in a snapshot. `avgPrice` is null before the first fill (JSON has no NaN). */
 export interface OrderSnapshot {
